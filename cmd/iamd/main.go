@@ -1,0 +1,42 @@
+// Command iamd is a self-hosted identity service that speaks AWS's IAM and
+// STS Query APIs with real multi-factor authentication.
+//
+//	iamd [serve] [flags]     run the server (the default)
+//	iamd token code [flags]  print a TOTP code, like oathtool
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "iamd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stderr)
+	case "token":
+		return token(args, stdout, stderr)
+	case "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage:
+  iamd [serve] [--addr A] [--data-dir D] [--database-url U] [--tls-cert F --tls-key F]
+  iamd token code --secret BASE32 [--at RFC3339] [--digits 6] [--period 30]
+Run "iamd serve -h" or "iamd token code -h" for the flags.`

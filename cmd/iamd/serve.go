@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/seal"
+	"github.com/iamd/iamd/internal/server"
+	"github.com/iamd/iamd/internal/store"
+	"github.com/iamd/iamd/internal/sts"
+)
+
+// storeFlags are the flags every subcommand that opens the store takes.
+type storeFlags struct {
+	dataDir     string
+	databaseURL string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data-dir", envOr("IAMD_DATA_DIR", "./iamd-data"), "data directory: SQLite file, master key, root credentials [IAMD_DATA_DIR]")
+	fs.StringVar(&f.databaseURL, "database-url", os.Getenv("IAMD_DATABASE_URL"), "postgres:// URL; empty means SQLite in the data dir [IAMD_DATABASE_URL]")
+}
+
+// open loads the master key and opens the store.
+func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, *seal.Sealer, error) {
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	sealer, created, err := seal.LoadOrCreate(os.Getenv("IAMD_MASTER_KEY"), f.dataDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("master key: %w", err)
+	}
+	if created {
+		log.Info("created master key", "path", filepath.Join(f.dataDir, seal.KeyFileName), "key_id", sealer.ID())
+	}
+	st, err := store.Open(ctx, store.Config{DatabaseURL: f.databaseURL, DataDir: f.dataDir, Logger: log}, sealer)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, sealer, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", envOr("IAMD_ADDR", "127.0.0.1:8790"), "listen address [IAMD_ADDR]")
+	tlsCert := fs.String("tls-cert", os.Getenv("IAMD_TLS_CERT"), "TLS certificate file; serve HTTPS with --tls-key [IAMD_TLS_CERT]")
+	tlsKey := fs.String("tls-key", os.Getenv("IAMD_TLS_KEY"), "TLS private key file [IAMD_TLS_KEY]")
+	issuer := fs.String("issuer", envOr("IAMD_MFA_ISSUER", "Amazon Web Services"), "issuer in virtual MFA devices' otpauth URIs [IAMD_MFA_ISSUER]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	log := newLogger(stderr)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	st, sealer, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	iamSvc := iam.New(st, iam.Options{Logger: log, Config: iam.Config{Issuer: *issuer}})
+	if err := bootstrap(ctx, iamSvc, st, sf.dataDir, log); err != nil {
+		return err
+	}
+	stsSvc := sts.New(iamSvc, sealer, log)
+	srv := &http.Server{
+		Handler:           server.New(iamSvc, stsSvc, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String(), "engine", st.Engine())
+	errc := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// rootCredentialsFile holds what first start generated for the root user.
+const rootCredentialsFile = "root-credentials.json"
+
+// bootstrap creates the first account on an empty store from the IAMD_*
+// environment, writing whatever it generated to the data dir once.
+func bootstrap(ctx context.Context, svc *iam.Service, st *store.Store, dataDir string, log *slog.Logger) error {
+	accts, err := st.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	if len(accts) > 0 {
+		return nil
+	}
+	created, err := svc.CreateAccount(ctx, iam.NewAccount{
+		ID:                  os.Getenv("IAMD_ACCOUNT_ID"),
+		Email:               os.Getenv("IAMD_ROOT_EMAIL"),
+		RootPassword:        os.Getenv("IAMD_ROOT_PASSWORD"),
+		RootAccessKeyID:     os.Getenv("IAMD_ROOT_ACCESS_KEY_ID"),
+		RootSecretAccessKey: os.Getenv("IAMD_ROOT_SECRET_ACCESS_KEY"),
+	})
+	if err != nil {
+		return fmt.Errorf("create the first account: %w", err)
+	}
+	if len(created.Generated) == 0 {
+		log.Info("created the first account from the environment", "account", created.Account.ID)
+		return nil
+	}
+	out := map[string]string{"account_id": created.Account.ID}
+	for _, g := range created.Generated {
+		switch g {
+		case "root email":
+			out["root_email"] = created.Account.Email
+		case "root password":
+			out["root_password"] = created.RootPassword
+		case "root access key id":
+			out["access_key_id"] = created.RootAccessKeyID
+		case "root secret access key":
+			out["secret_access_key"] = created.RootSecretAccessKey
+		}
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
+	path := filepath.Join(dataDir, rootCredentialsFile)
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	log.Warn("created the first account; its generated root credentials are in a file readable only by you: store them and delete it",
+		"account", created.Account.ID, "path", path, "generated", created.Generated)
+	return nil
+}

@@ -1,0 +1,106 @@
+// Package auth turns a SigV4-signed request into a principal: it finds the
+// signing key (a long-term key in the store, or temporary credentials in a
+// sealed session token), verifies the signature, and returns who signed and
+// with which MFA context.
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/clock"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/sigv4"
+	"github.com/iamd/iamd/internal/sts"
+)
+
+// Authenticator verifies signed requests.
+type Authenticator struct {
+	Store iam.Store
+	STS   *sts.Service
+	Clock clock.Clock
+}
+
+var errInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
+
+// Authenticate verifies a parsed signed request and returns its principal.
+// Errors are awserr errors with AWS's codes and messages.
+func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam.Principal, error) {
+	now := a.Clock.Now()
+	akid := s.Credential.AccessKeyID
+	var (
+		secret  string
+		user    *iam.User
+		session *iam.Session
+		expired bool
+	)
+	if strings.HasPrefix(akid, "ASIA") {
+		if s.SessionToken == "" {
+			return nil, errInvalidToken
+		}
+		c, err := a.STS.OpenToken(s.SessionToken, akid)
+		switch {
+		case errors.Is(err, sts.ErrExpiredToken):
+			expired = true
+		case err != nil:
+			return nil, errInvalidToken
+		}
+		secret = a.STS.SecretFor(akid)
+		u, err := a.Store.UserByID(ctx, c.AccountID, c.UserID)
+		if errors.Is(err, iam.ErrNotFound) {
+			return nil, errInvalidToken
+		}
+		if err != nil {
+			return nil, err
+		}
+		user = u
+		session = &iam.Session{IssuedAt: c.IssuedAt, Expiration: c.Expiration, MFAAuthenticatedAt: c.MFAAt}
+	} else {
+		k, u, err := a.Store.AccessKey(ctx, akid)
+		if errors.Is(err, iam.ErrNotFound) {
+			return nil, errInvalidToken
+		}
+		if err != nil {
+			return nil, err
+		}
+		if k.Status != iam.KeyActive {
+			return nil, errInvalidToken
+		}
+		if s.SessionToken != "" {
+			// A long-term key never comes with a token.
+			return nil, errInvalidToken
+		}
+		secret, user = k.Secret, u
+	}
+	if err := s.Verify(secret, now); err != nil {
+		return nil, signatureError(err)
+	}
+	if expired {
+		return nil, awserr.New(awserr.ExpiredToken, "The security token included in the request is expired")
+	}
+	return &iam.Principal{AccountID: user.AccountID, User: user, AccessKeyID: akid, Session: session}, nil
+}
+
+// signatureError maps a sigv4 error to AWS's code with its message.
+func signatureError(err error) error {
+	var se *sigv4.Error
+	msg := err.Error()
+	if errors.As(err, &se) {
+		msg = se.Msg
+	}
+	code := sigv4.Code(err)
+	if code == "" {
+		code = awserr.IncompleteSignature
+	}
+	return awserr.New(code, "%s", msg)
+}
+
+// SignatureError maps an error from sigv4.Parse to an awserr error.
+func SignatureError(err error) error { return signatureError(err) }
+
+// MaxSkew is how far a header-signed request's time may be from the
+// server's, as on AWS.
+const MaxSkew = 15 * time.Minute

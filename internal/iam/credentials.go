@@ -1,0 +1,261 @@
+package iam
+
+import (
+	"context"
+	"errors"
+
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+// CreateAccessKey creates a long-term key for the named user, or the caller.
+// The secret is in the result and never returned again.
+func (s *Service) CreateAccessKey(ctx context.Context, p *Principal, userName string) (*AccessKey, *User, error) {
+	u, err := s.target(ctx, p, userName)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:CreateAccessKey", u.ARN()); err != nil {
+		return nil, nil, err
+	}
+	max, err := s.quota(ctx, p.AccountID, QuotaAccessKeysPerUser)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := s.NewAccessKey(p.AccountID, u.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch err := s.store.CreateAccessKey(ctx, k, max); {
+	case errors.Is(err, ErrLimit):
+		return nil, nil, limitExceeded("AccessKeysPerUser", max)
+	case err != nil:
+		return nil, nil, internal("create access key", err)
+	}
+	s.log.Info("access key created", "account", p.AccountID, "user", u.Name, "key", k.ID, "by", p.ARN())
+	return k, u, nil
+}
+
+// NewAccessKey makes (but does not store) an active key for a user.
+func (s *Service) NewAccessKey(accountID, userID string) (*AccessKey, error) {
+	id, err := NewID(s.rand, "AKIA", 16)
+	if err != nil {
+		return nil, internal("new key id", err)
+	}
+	secret, err := NewSecretAccessKey(s.rand)
+	if err != nil {
+		return nil, internal("new secret", err)
+	}
+	return &AccessKey{ID: id, AccountID: accountID, UserID: userID, Secret: secret, Status: KeyActive,
+		CreatedAt: s.clock.Now().UTC().Truncate(1e9)}, nil
+}
+
+// ListAccessKeys lists a user's keys (without secrets).
+func (s *Service) ListAccessKeys(ctx context.Context, p *Principal, userName string) ([]AccessKey, *User, error) {
+	u, err := s.target(ctx, p, userName)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:ListAccessKeys", u.ARN()); err != nil {
+		return nil, nil, err
+	}
+	keys, err := s.store.ListAccessKeys(ctx, p.AccountID, u.ID)
+	if err != nil {
+		return nil, nil, internal("list access keys", err)
+	}
+	for i := range keys {
+		keys[i].Secret = ""
+	}
+	return keys, u, nil
+}
+
+func noSuchKey(id string) error {
+	return awserr.New(awserr.NoSuchEntity, "The Access Key with id %s cannot be found.", id)
+}
+
+// UpdateAccessKey makes a key Active or Inactive.
+func (s *Service) UpdateAccessKey(ctx context.Context, p *Principal, userName, keyID, status string) error {
+	u, err := s.target(ctx, p, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:UpdateAccessKey", u.ARN()); err != nil {
+		return err
+	}
+	switch err := s.store.UpdateAccessKey(ctx, p.AccountID, u.ID, keyID, status); {
+	case errors.Is(err, ErrNotFound):
+		return noSuchKey(keyID)
+	case err != nil:
+		return internal("update access key", err)
+	}
+	s.log.Info("access key updated", "account", p.AccountID, "user", u.Name, "key", keyID, "status", status, "by", p.ARN())
+	return nil
+}
+
+// DeleteAccessKey deletes a key.
+func (s *Service) DeleteAccessKey(ctx context.Context, p *Principal, userName, keyID string) error {
+	u, err := s.target(ctx, p, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:DeleteAccessKey", u.ARN()); err != nil {
+		return err
+	}
+	switch err := s.store.DeleteAccessKey(ctx, p.AccountID, u.ID, keyID); {
+	case errors.Is(err, ErrNotFound):
+		return noSuchKey(keyID)
+	case err != nil:
+		return internal("delete access key", err)
+	}
+	s.log.Info("access key deleted", "account", p.AccountID, "user", u.Name, "key", keyID, "by", p.ARN())
+	return nil
+}
+
+func noLoginProfile(name string) error {
+	return awserr.New(awserr.NoSuchEntity, "Login Profile for User %s cannot be found.", name)
+}
+
+// CreateLoginProfile gives a user a console password.
+func (s *Service) CreateLoginProfile(ctx context.Context, p *Principal, userName, password string, resetRequired bool) (*LoginProfile, *User, error) {
+	u, err := s.target(ctx, p, userName)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:CreateLoginProfile", u.ARN()); err != nil {
+		return nil, nil, err
+	}
+	hash, err := s.checkAndHash(ctx, p.AccountID, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	lp := &LoginProfile{UserID: u.ID, PasswordHash: hash, PasswordResetRequired: resetRequired, CreatedAt: s.clock.Now().UTC().Truncate(1e9)}
+	switch err := s.store.CreateLoginProfile(ctx, p.AccountID, lp); {
+	case errors.Is(err, ErrExists):
+		return nil, nil, awserr.New(awserr.EntityAlreadyExists, "Login Profile for user %s already exists.", u.Name)
+	case err != nil:
+		return nil, nil, internal("create login profile", err)
+	}
+	s.log.Info("login profile created", "account", p.AccountID, "user", u.Name, "by", p.ARN())
+	return lp, u, nil
+}
+
+func (s *Service) checkAndHash(ctx context.Context, accountID, password string) (string, error) {
+	acct, err := s.store.Account(ctx, accountID)
+	if err != nil {
+		return "", internal("account", err)
+	}
+	if err := CheckDefaultPasswordPolicy(password, acct); err != nil {
+		return "", err
+	}
+	hash, err := HashPassword(s.rand, password)
+	if err != nil {
+		return "", internal("hash password", err)
+	}
+	return hash, nil
+}
+
+// GetLoginProfile returns a user's login profile (never the password).
+func (s *Service) GetLoginProfile(ctx context.Context, p *Principal, userName string) (*LoginProfile, *User, error) {
+	u, err := s.target(ctx, p, userName)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:GetLoginProfile", u.ARN()); err != nil {
+		return nil, nil, err
+	}
+	lp, err := s.store.LoginProfile(ctx, p.AccountID, u.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, noLoginProfile(u.Name)
+	}
+	if err != nil {
+		return nil, nil, internal("login profile", err)
+	}
+	return lp, u, nil
+}
+
+// UpdateLoginProfile changes a user's password and/or reset flag; nil
+// leaves a field as it is.
+func (s *Service) UpdateLoginProfile(ctx context.Context, p *Principal, userName string, password *string, resetRequired *bool) error {
+	u, err := s.target(ctx, p, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:UpdateLoginProfile", u.ARN()); err != nil {
+		return err
+	}
+	lp, err := s.store.LoginProfile(ctx, p.AccountID, u.ID)
+	if errors.Is(err, ErrNotFound) {
+		return noLoginProfile(u.Name)
+	}
+	if err != nil {
+		return internal("login profile", err)
+	}
+	if password != nil {
+		if lp.PasswordHash, err = s.checkAndHash(ctx, p.AccountID, *password); err != nil {
+			return err
+		}
+	}
+	if resetRequired != nil {
+		lp.PasswordResetRequired = *resetRequired
+	}
+	if err := s.store.UpdateLoginProfile(ctx, p.AccountID, lp); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return noLoginProfile(u.Name)
+		}
+		return internal("update login profile", err)
+	}
+	s.log.Info("login profile updated", "account", p.AccountID, "user", u.Name, "by", p.ARN())
+	return nil
+}
+
+// DeleteLoginProfile removes a user's password.
+func (s *Service) DeleteLoginProfile(ctx context.Context, p *Principal, userName string) error {
+	u, err := s.target(ctx, p, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:DeleteLoginProfile", u.ARN()); err != nil {
+		return err
+	}
+	switch err := s.store.DeleteLoginProfile(ctx, p.AccountID, u.ID); {
+	case errors.Is(err, ErrNotFound):
+		return noLoginProfile(u.Name)
+	case err != nil:
+		return internal("delete login profile", err)
+	}
+	s.log.Info("login profile deleted", "account", p.AccountID, "user", u.Name, "by", p.ARN())
+	return nil
+}
+
+// ChangePassword changes the calling IAM user's own password.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldPassword, newPassword string) error {
+	if p.User.Root {
+		return awserr.New(awserr.InvalidUserType, "Only IAM users can change their own password with this action.")
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:ChangePassword", p.ARN()); err != nil {
+		return err
+	}
+	lp, err := s.store.LoginProfile(ctx, p.AccountID, p.User.ID)
+	if errors.Is(err, ErrNotFound) {
+		return noLoginProfile(p.User.Name)
+	}
+	if err != nil {
+		return internal("login profile", err)
+	}
+	ok, err := CheckPassword(lp.PasswordHash, oldPassword)
+	if err != nil {
+		return internal("check password", err)
+	}
+	if !ok {
+		s.log.Warn("password change refused: wrong old password", "account", p.AccountID, "user", p.User.Name)
+		return awserr.New(awserr.InvalidInput, "The old password was incorrect.")
+	}
+	if lp.PasswordHash, err = s.checkAndHash(ctx, p.AccountID, newPassword); err != nil {
+		return err
+	}
+	lp.PasswordResetRequired = false
+	if err := s.store.UpdateLoginProfile(ctx, p.AccountID, lp); err != nil {
+		return internal("update login profile", err)
+	}
+	s.log.Info("password changed", "account", p.AccountID, "user", p.User.Name)
+	return nil
+}

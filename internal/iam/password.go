@@ -1,0 +1,101 @@
+package iam
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+// argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns an argon2id hash in the PHC string format.
+func HashPassword(r io.Reader, password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := io.ReadFull(r, salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+// CheckPassword reports whether password matches a HashPassword hash.
+func CheckPassword(hash, password string) (bool, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, errors.New("iam: unknown password hash format")
+	}
+	var version int
+	var mem, t uint32
+	var threads uint8
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil {
+		return false, err
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &threads); err != nil {
+		return false, err
+	}
+	enc := base64.RawStdEncoding
+	salt, err := enc.DecodeString(parts[4])
+	if err != nil {
+		return false, err
+	}
+	want, err := enc.DecodeString(parts[5])
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(password), salt, t, mem, threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// passwordSymbols are the symbols AWS's password rules count.
+const passwordSymbols = "!@#$%^&*()_+-=[]{}|'"
+
+// CheckDefaultPasswordPolicy applies AWS's default rules for IAM user
+// passwords, used while an account has no password policy of its own: 8 to
+// 128 characters, at least three of upper case, lower case, digits and
+// symbols, and not the account's id or email.
+func CheckDefaultPasswordPolicy(password string, acct *Account) error {
+	n := len([]rune(password))
+	if n < 8 {
+		return awserr.New(awserr.PasswordPolicyViolation, "Password should have a minimum length of 8")
+	}
+	if n > 128 {
+		return awserr.New(awserr.PasswordPolicyViolation, "Password should have a maximum length of 128")
+	}
+	var upper, lower, digit, symbol int
+	for _, r := range password {
+		switch {
+		case unicode.IsUpper(r):
+			upper = 1
+		case unicode.IsLower(r):
+			lower = 1
+		case unicode.IsDigit(r):
+			digit = 1
+		case strings.ContainsRune(passwordSymbols, r):
+			symbol = 1
+		}
+	}
+	if upper+lower+digit+symbol < 3 {
+		return &awserr.Error{Code: awserr.PasswordPolicyViolation, Message: "Password should include at least three of the following: " +
+			"uppercase letters, lowercase letters, numbers and symbols (" + passwordSymbols + ")"}
+	}
+	if acct != nil && (strings.EqualFold(password, acct.ID) || strings.EqualFold(password, acct.Email)) {
+		return awserr.New(awserr.PasswordPolicyViolation, "Password should not be the account's id or email address")
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors a Store returns. The domain turns them into AWS errors with the
+// message that fits the operation.
+var (
+	ErrNotFound = errors.New("iam store: not found")
+	ErrExists   = errors.New("iam store: already exists")
+	ErrLimit    = errors.New("iam store: quota reached")
+	// ErrStale means a code's step is at or before the device's last used
+	// step (a replay, or a concurrent request that won), or the device is
+	// blocked by throttling, or it no longer serves the identity.
+	ErrStale = errors.New("iam store: code step already used")
+	// ErrInvalidMarker is returned for a pagination marker the store did
+	// not make.
+	ErrInvalidMarker = errors.New("iam store: invalid pagination marker")
+)
+
+// ConflictError is returned by DeleteUser while the user still has
+// dependents; What names the first kind found.
+type ConflictError struct {
+	What string // "login profile", "access keys", "MFA device"
+}
+
+func (e *ConflictError) Error() string { return "iam store: user still has " + e.What }
+
+// Store is the persistence iam needs. Every method is atomic: a call that
+// fails leaves nothing written. Quota checks run in the same transaction as
+// the write they guard. Implementations seal secrets at rest.
+type Store interface {
+	// CreateAccount creates an account with its root user, the root
+	// password hash and, when rootKey is not nil, a root access key.
+	CreateAccount(ctx context.Context, a *Account, root *User, rootPasswordHash string, rootKey *AccessKey) error
+	Account(ctx context.Context, id string) (*Account, error)
+	Accounts(ctx context.Context) ([]Account, error)
+	// Quotas returns the quotas set for the account (not the defaults).
+	Quotas(ctx context.Context, accountID string) (map[string]int, error)
+	SetQuota(ctx context.Context, accountID, name string, value int) error
+	Usage(ctx context.Context, accountID string) (*Usage, error)
+
+	// CreateUser fails with ErrExists when the name is taken (names are
+	// unique per account case-insensitively) and ErrLimit when the account
+	// already has maxUsers users.
+	CreateUser(ctx context.Context, u *User, maxUsers int) error
+	UserByName(ctx context.Context, accountID, name string) (*User, error)
+	UserByID(ctx context.Context, accountID, id string) (*User, error)
+	// ListUsers lists IAM users (not root) by name; next is "" on the last page.
+	ListUsers(ctx context.Context, accountID, pathPrefix string, page Page) (users []User, next string, err error)
+	// DeleteUser fails with *ConflictError while the user has a login
+	// profile, access keys or MFA devices.
+	DeleteUser(ctx context.Context, accountID, userID string) error
+
+	// CreateAccessKey fails with ErrLimit when the user already has max keys.
+	CreateAccessKey(ctx context.Context, k *AccessKey, max int) error
+	// AccessKey finds a key in any account, with its owner.
+	AccessKey(ctx context.Context, id string) (*AccessKey, *User, error)
+	ListAccessKeys(ctx context.Context, accountID, userID string) ([]AccessKey, error)
+	UpdateAccessKey(ctx context.Context, accountID, userID, keyID, status string) error
+	DeleteAccessKey(ctx context.Context, accountID, userID, keyID string) error
+
+	CreateLoginProfile(ctx context.Context, accountID string, lp *LoginProfile) error
+	LoginProfile(ctx context.Context, accountID, userID string) (*LoginProfile, error)
+	UpdateLoginProfile(ctx context.Context, accountID string, lp *LoginProfile) error
+	DeleteLoginProfile(ctx context.Context, accountID, userID string) error
+
+	// CreateMFADevice fails with ErrExists when the serial is taken and with
+	// ErrLimit when the account has maxDevices virtual devices.
+	CreateMFADevice(ctx context.Context, d *MFADevice, maxDevices int) error
+	MFADevice(ctx context.Context, accountID, serial string) (*MFADevice, error)
+	// ListMFADevices lists the devices that serve one identity.
+	ListMFADevices(ctx context.Context, accountID, userID string, page Page) (devices []MFADevice, next string, err error)
+	// ListVirtualMFADevices lists virtual devices; assigned nil means all.
+	ListVirtualMFADevices(ctx context.Context, accountID string, assigned *bool, page Page) (devices []DeviceWithUser, next string, err error)
+	// EnableMFADevice assigns an unassigned device to a user and accepts
+	// step as its last used step, in one conditional write: ErrExists when
+	// the device is assigned, ErrLimit when the user already has
+	// maxPerUser devices, ErrStale when step is not after the device's last
+	// step or the device is blocked at now.
+	EnableMFADevice(ctx context.Context, accountID, serial, userID string, step, drift int64, now time.Time, maxPerUser int) error
+	// AcceptMFACode records step as used and drift as learned, and clears
+	// the failures, only if the device serves userID, step is after its last
+	// used step and it is not blocked at now: one compare-and-set, so of
+	// concurrent calls with one step exactly one succeeds. Else ErrStale.
+	AcceptMFACode(ctx context.Context, accountID, serial, userID string, step, drift int64, now time.Time) error
+	// RecordMFAFailure adds one failure and, from the threshold on, blocks
+	// the device until now + backoff(failures). It returns the new count.
+	RecordMFAFailure(ctx context.Context, accountID, serial string, now time.Time, backoff func(failures int) time.Duration) (int, error)
+	// DeactivateMFADevice unassigns a device from userID (ErrNotFound when
+	// it does not serve that user).
+	DeactivateMFADevice(ctx context.Context, accountID, serial, userID string) error
+	// DeleteMFADevice deletes an unassigned virtual device.
+	DeleteMFADevice(ctx context.Context, accountID, serial string) error
+
+	Ping(ctx context.Context) error
+	Close() error
+}

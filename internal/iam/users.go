@@ -1,0 +1,88 @@
+package iam
+
+import (
+	"context"
+	"errors"
+
+	"github.com/iamd/iamd/internal/awserr"
+)
+
+func (s *Service) userARN(p *Principal, path, name string) string {
+	return "arn:aws:iam::" + p.AccountID + ":user" + path + name
+}
+
+// CreateUser creates an IAM user.
+func (s *Service) CreateUser(ctx context.Context, p *Principal, path, name string) (*User, error) {
+	if path == "" {
+		path = "/"
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:CreateUser", s.userARN(p, path, name)); err != nil {
+		return nil, err
+	}
+	max, err := s.quota(ctx, p.AccountID, QuotaUsers)
+	if err != nil {
+		return nil, err
+	}
+	id, err := NewID(s.rand, "AIDA", 17)
+	if err != nil {
+		return nil, internal("new id", err)
+	}
+	u := &User{AccountID: p.AccountID, ID: id, Name: name, Path: path, CreatedAt: s.clock.Now().UTC().Truncate(1e9)}
+	switch err := s.store.CreateUser(ctx, u, max); {
+	case errors.Is(err, ErrExists):
+		return nil, awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", name)
+	case errors.Is(err, ErrLimit):
+		return nil, limitExceeded("UsersPerAccount", max)
+	case err != nil:
+		return nil, internal("create user", err)
+	}
+	s.log.Info("user created", "account", p.AccountID, "user", name, "by", p.ARN())
+	return u, nil
+}
+
+// GetUser returns the named user, or the caller when name is empty.
+func (s *Service) GetUser(ctx context.Context, p *Principal, name string) (*User, error) {
+	u, err := s.target(ctx, p, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:GetUser", u.ARN()); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// ListUsers lists IAM users under a path prefix.
+func (s *Service) ListUsers(ctx context.Context, p *Principal, pathPrefix, marker string, maxItems int) ([]User, string, error) {
+	if err := s.authz.Authorize(ctx, p, "iam:ListUsers", "arn:aws:iam::"+p.AccountID+":user/"); err != nil {
+		return nil, "", err
+	}
+	users, next, err := s.store.ListUsers(ctx, p.AccountID, pathPrefix, page(marker, maxItems))
+	if err != nil {
+		return nil, "", markerError(err)
+	}
+	return users, next, nil
+}
+
+// DeleteUser deletes an IAM user that has no password, keys or devices.
+func (s *Service) DeleteUser(ctx context.Context, p *Principal, name string) error {
+	u, err := s.target(ctx, p, name)
+	if err != nil {
+		return err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:DeleteUser", u.ARN()); err != nil {
+		return err
+	}
+	err = s.store.DeleteUser(ctx, p.AccountID, u.ID)
+	var conflict *ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must delete %s first.", conflict.What)
+	case errors.Is(err, ErrNotFound):
+		return notFoundUser(name)
+	case err != nil:
+		return internal("delete user", err)
+	}
+	s.log.Info("user deleted", "account", p.AccountID, "user", u.Name, "by", p.ARN())
+	return nil
+}

@@ -1,0 +1,223 @@
+// Package store is iamd's one SQL implementation of iam.Store, for SQLite
+// (modernc.org/sqlite, WAL) and PostgreSQL (pgx through database/sql). Both
+// engines run the same statements; the schema is versioned with goose and
+// applied at open. Secrets are sealed before they reach SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/iamd/iamd/internal/seal"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// SQLiteFileName is the database file in the data dir when no database URL
+// is given.
+const SQLiteFileName = "iamd.db"
+
+// Store is a SQL store. It is safe for concurrent use.
+type Store struct {
+	db     *sql.DB
+	sealer *seal.Sealer
+	engine string // "sqlite" or "postgres"
+}
+
+// Config says where the store lives.
+type Config struct {
+	// DatabaseURL is a postgres:// URL; empty means SQLite in DataDir.
+	DatabaseURL string
+	// DataDir holds the SQLite file. Default ".".
+	DataDir string
+	// Logger receives migration progress. Default: discard.
+	Logger *slog.Logger
+}
+
+// Open connects, applies pending migrations, and checks that the store was
+// set up with the same master key (recording it on first open).
+func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var (
+		db      *sql.DB
+		err     error
+		engine  string
+		dialect goose.Dialect
+	)
+	switch {
+	case cfg.DatabaseURL == "":
+		dir := cfg.DataDir
+		if dir == "" {
+			dir = "."
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		path := filepath.Join(dir, SQLiteFileName)
+		// Writes take the lock at BEGIN (immediate) so a read-then-write
+		// transaction never fails to upgrade; readers never wait (WAL).
+		dsn := "file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+		db, err = sql.Open("sqlite", dsn)
+		engine, dialect = "sqlite", goose.DialectSQLite3
+	case strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
+		db, err = sql.Open("pgx", cfg.DatabaseURL)
+		engine, dialect = "postgres", goose.DialectPostgres
+	default:
+		return nil, errors.New("store: database URL must start with postgres:// (or be empty for SQLite)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", engine, err)
+	}
+	if err := migrate(ctx, db, engine, dialect, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, sealer: sealer, engine: engine}
+	if err := s.checkKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB, engine string, dialect goose.Dialect, log *slog.Logger) error {
+	sub, err := fs.Sub(migrations, "migrations/"+engine)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, db, sub)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range res {
+		log.Info("applied migration", "engine", engine, "version", r.Source.Version, "duration", r.Duration)
+	}
+	return nil
+}
+
+// checkKey records the master key's id and check value on first open and
+// refuses a different key afterwards, so no store ever holds values sealed
+// under two keys.
+func (s *Store) checkKey(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var id, check string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'master_key_id'`).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			_, err = tx.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('master_key_id', $1), ('master_key_check', $2)`,
+				s.sealer.ID(), s.sealer.Check())
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'master_key_check'`).Scan(&check); err != nil {
+			return err
+		}
+		if id != s.sealer.ID() || check != s.sealer.Check() {
+			return fmt.Errorf("store: this store was set up with master key %s, but this process has key %s: "+
+				"start with the store's key (IAMD_MASTER_KEY or the data dir's %s)", id, s.sealer.ID(), seal.KeyFileName)
+		}
+		return nil
+	})
+}
+
+// Engine names the SQL engine: "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.engine }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// tx runs fn in one transaction, committed only when fn succeeds.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// lockAccount bumps the account's generation. Every write transaction
+// starts with it: it serialises writes within one account on PostgreSQL, so
+// quota counts taken later in the transaction hold, and it lets caches notice
+// a change.
+func lockAccount(ctx context.Context, tx *sql.Tx, accountID string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE accounts SET generation = generation + 1 WHERE id = $1`, accountID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("account %s: %w", accountID, errNoAccount)
+	}
+	return nil
+}
+
+var errNoAccount = errors.New("store: no such account")
+
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
