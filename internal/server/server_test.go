@@ -41,7 +41,7 @@ const (
 )
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	clock *clock.Fake
 	st    *store.Store
@@ -50,7 +50,9 @@ type env struct {
 
 // newEnv starts an iamd HTTP server on a fresh store. The fake clock starts
 // at the real time, so the SDK's signatures are within the allowed skew.
-func newEnv(t *testing.T, e storetest.Engine) *env {
+func newEnv(t *testing.T, e storetest.Engine) *env { return newEnvTB(t, e) }
+
+func newEnvTB(t testing.TB, e storetest.Engine) *env {
 	t.Helper()
 	st := e.Open(t)
 	clk := clock.NewFake(time.Now())
