@@ -1,0 +1,54 @@
+# iamd: make test runs everything CI runs. PostgreSQL must be reachable at
+# IAMD_TEST_DATABASE_URL (default: the local server on 127.0.0.1:5432).
+
+GO ?= go
+IAMD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+PG_ADMIN_URL ?= $(IAMD_TEST_DATABASE_URL)
+export IAMD_TEST_DATABASE_URL
+export IAMD_TEST_BOTOCORE ?= 1
+
+BIN := bin/iamd
+
+.PHONY: all build test fmt-check vet gotest e2e bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/iamd
+
+test: fmt-check vet gotest e2e
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@echo "gofmt: ok"
+
+vet:
+	$(GO) vet ./...
+
+# Go tests with the race detector on SQLite and PostgreSQL; the summary
+# counts the storage and integration tests run on each engine.
+gotest:
+	@mkdir -p bin
+	$(GO) test -race -count=1 -v ./... > bin/gotest.log 2>&1; status=$$?; \
+	grep -E '^(ok|FAIL|---|panic:|\s+--- FAIL)' bin/gotest.log | grep -v -- '--- PASS' ; \
+	scripts/test-summary.sh bin/gotest.log; \
+	if [ $$status -ne 0 ]; then echo "go test failed: see bin/gotest.log"; grep -B2 -A20 -E -- '--- FAIL' bin/gotest.log | head -200; fi; \
+	exit $$status
+
+# End-to-end: the real aws CLI through the README walkthrough, and boto3,
+# each on SQLite and on a fresh PostgreSQL database.
+e2e: build
+	scripts/e2e.sh $(BIN)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/otp ./internal/sigv4 ./internal/awsquery ./internal/server
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/awsquery
+	$(GO) test -run '^$$' -fuzz FuzzParseAuthorization -fuzztime 30s ./internal/sigv4
+	$(GO) test -run '^$$' -fuzz FuzzParse$$ -fuzztime 30s ./internal/sigv4
+	$(GO) test -run '^$$' -fuzz FuzzParseKeyURI -fuzztime 30s ./internal/otp
+
+clean:
+	rm -rf bin

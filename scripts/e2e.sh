@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs the end-to-end suites (aws CLI walkthrough, boto3) against a built
+# iamd, once on SQLite and once on a fresh PostgreSQL database.
+#
+#   scripts/e2e.sh BIN
+#
+# PostgreSQL comes from IAMD_TEST_DATABASE_URL (a database to connect to
+# while creating and dropping the suite's own). Without it the PostgreSQL
+# runs are skipped, except under CI=true, where that is a failure.
+set -euo pipefail
+bin=$(realpath "${1:?usage: scripts/e2e.sh BIN}")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+need() {
+	if ! command -v "$1" >/dev/null 2>&1; then
+		echo "e2e: $1 is not installed ($2)" >&2
+		exit 1
+	fi
+}
+need aws "the aws CLI drives the walkthrough"
+need python3 "boto3 tests"
+python3 -c 'import boto3' || { echo "e2e: python3 cannot import boto3" >&2; exit 1; }
+
+engines=(sqlite)
+if [[ -n ${IAMD_TEST_DATABASE_URL:-} ]]; then
+	need psql "creates the PostgreSQL test database"
+	engines+=(postgres)
+elif [[ ${CI:-} == true ]]; then
+	echo "e2e: CI=true but IAMD_TEST_DATABASE_URL is not set" >&2
+	exit 1
+else
+	echo "e2e: IAMD_TEST_DATABASE_URL not set: PostgreSQL runs skipped" >&2
+fi
+
+db=""
+cleanup() {
+	if [[ -n $db ]]; then
+		psql -q "$IAMD_TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+	fi
+}
+trap cleanup EXIT
+
+for engine in "${engines[@]}"; do
+	url=""
+	if [[ $engine == postgres ]]; then
+		db="iamd_e2e_$$_$RANDOM"
+		psql -q "$IAMD_TEST_DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null
+		base=${IAMD_TEST_DATABASE_URL%%\?*}
+		url="${base%/*}/$db?sslmode=disable"
+	fi
+	echo "=== e2e on $engine: aws CLI walkthrough"
+	E2E_DATABASE_URL=$url "$here/e2e/awscli-walkthrough.sh" "$bin"
+	if [[ $engine == postgres ]]; then
+		psql -q "$IAMD_TEST_DATABASE_URL" -c "DROP DATABASE $db" >/dev/null
+		db="iamd_e2e_$$_$RANDOM"
+		psql -q "$IAMD_TEST_DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null
+		url="${base%/*}/$db?sslmode=disable"
+	fi
+	echo "=== e2e on $engine: boto3"
+	E2E_DATABASE_URL=$url IAMD_BIN=$bin python3 "$here/e2e/boto3_e2e.py"
+	cleanup
+	db=""
+done
