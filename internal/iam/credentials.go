@@ -228,7 +228,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, p *Principal, userName
 
 // ChangePassword changes the calling IAM user's own password.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldPassword, newPassword string) error {
-	if p.User.Root {
+	if p.User == nil || p.User.Root {
 		return awserr.New(awserr.InvalidUserType, "Only IAM users can change their own password with this action.")
 	}
 	if err := s.authz.Authorize(ctx, p, "iam:ChangePassword", p.ARN()); err != nil {

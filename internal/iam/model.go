@@ -23,6 +23,7 @@ type PrincipalKind int
 const (
 	KindRoot PrincipalKind = iota + 1
 	KindUser
+	KindAssumedRole
 )
 
 // User is the root user or an IAM user. The root user's ID is the account
@@ -47,6 +48,27 @@ func (u *User) ARN() string {
 		return "arn:aws:iam::" + u.AccountID + ":root"
 	}
 	return "arn:aws:iam::" + u.AccountID + ":user" + u.Path + u.Name
+}
+
+// Role is an IAM role.
+type Role struct {
+	AccountID          string
+	ID                 string // AROA…
+	Name               string
+	Path               string
+	Description        string
+	AssumeRolePolicy   string // the trust policy document
+	MaxSessionDuration int    // seconds, 3600..43200
+	CreatedAt          time.Time
+	Tags               []Tag
+}
+
+// ARN returns the role's ARN.
+func (r *Role) ARN() string { return "arn:aws:iam::" + r.AccountID + ":role" + r.Path + r.Name }
+
+// Tag is a key and value on an IAM resource.
+type Tag struct {
+	Key, Value string
 }
 
 // Access key statuses.

@@ -95,11 +95,17 @@ func (s *Service) Store() Store { return s.store }
 // Clock returns the service's clock.
 func (s *Service) Clock() clock.Clock { return s.clock }
 
-// Principal is the identity a request was authenticated as.
+// Principal is the identity a request was authenticated as: the root user
+// or an IAM user (with long-term keys or a session from GetSessionToken), or
+// a role session from AssumeRole.
 type Principal struct {
-	AccountID   string
-	User        *User // the root user or an IAM user
-	AccessKeyID string
+	AccountID string
+	// User is the root user or an IAM user; nil for role sessions.
+	User *User
+	// Role and RoleSessionName are set for role sessions.
+	Role            *Role
+	RoleSessionName string
+	AccessKeyID     string
 	// Session is set for temporary credentials and nil for long-term keys,
 	// so aws:MultiFactorAuthPresent can be absent, false or true as on AWS.
 	Session *Session
@@ -112,6 +118,11 @@ type Session struct {
 	// MFAAuthenticatedAt is when the MFA code was checked; zero when the
 	// session was issued without MFA.
 	MFAAuthenticatedAt time.Time
+	// SessionPolicies are the policy documents passed to AssumeRole
+	// (Policy), and SessionPolicyARNs its PolicyArns; they narrow a role
+	// session's permissions.
+	SessionPolicies   []string
+	SessionPolicyARNs []string
 }
 
 // MFA tells whether the session was issued with MFA.
@@ -119,14 +130,35 @@ func (s *Session) MFA() bool { return !s.MFAAuthenticatedAt.IsZero() }
 
 // Kind returns the principal's kind.
 func (p *Principal) Kind() PrincipalKind {
-	if p.User.Root {
+	switch {
+	case p.Role != nil:
+		return KindAssumedRole
+	case p.User.Root:
 		return KindRoot
 	}
 	return KindUser
 }
 
-// ARN returns the principal's ARN.
-func (p *Principal) ARN() string { return p.User.ARN() }
+// IsRoot tells whether the principal is the account's root user.
+func (p *Principal) IsRoot() bool { return p.User != nil && p.User.Root }
+
+// ARN returns the principal's ARN: the user's, or for a role session
+// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+func (p *Principal) ARN() string {
+	if p.Role != nil {
+		return "arn:aws:sts::" + p.AccountID + ":assumed-role/" + p.Role.Name + "/" + p.RoleSessionName
+	}
+	return p.User.ARN()
+}
+
+// UserID returns the principal's unique id as GetCallerIdentity reports
+// it: the user id (the account id for root), or ROLEID:SESSION.
+func (p *Principal) UserID() string {
+	if p.Role != nil {
+		return p.Role.ID + ":" + p.RoleSessionName
+	}
+	return p.User.ID
+}
 
 // Authorizer decides whether a principal may perform action on resource.
 // It returns an awserr AccessDenied error when not.
@@ -141,7 +173,7 @@ type RootOnly struct{}
 
 // Authorize allows root and denies everyone else.
 func (RootOnly) Authorize(_ context.Context, p *Principal, action, resource string) error {
-	if p.User.Root {
+	if p.IsRoot() {
 		return nil
 	}
 	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s "+
@@ -163,6 +195,9 @@ func notFoundUser(name string) error {
 // caller when name is empty.
 func (s *Service) target(ctx context.Context, p *Principal, name string) (*User, error) {
 	if name == "" {
+		if p.User == nil {
+			return nil, awserr.New(awserr.ValidationError, "Must specify userName when calling with non-User credentials")
+		}
 		return p.User, nil
 	}
 	u, err := s.store.UserByName(ctx, p.AccountID, name)

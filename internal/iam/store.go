@@ -33,6 +33,9 @@ func (e *ConflictError) Error() string { return "iam store: user still has " + e
 // fails leaves nothing written. Quota checks run in the same transaction as
 // the write they guard. Implementations seal secrets at rest.
 type Store interface {
+	PolicyStore
+	RoleStore
+
 	// CreateAccount creates an account with its root user, the root
 	// password hash and, when rootKey is not nil, a root access key.
 	CreateAccount(ctx context.Context, a *Account, root *User, rootPasswordHash string, rootKey *AccessKey) error

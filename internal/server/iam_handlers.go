@@ -73,7 +73,27 @@ func maxItems(in awsquery.Params) int {
 	return int(n)
 }
 
+// iamHandlers gathers the IAM operations of every area.
 func (s *Server) iamHandlers() map[string]handler {
+	m := s.coreIAMHandlers()
+	for _, area := range []map[string]handler{s.policyHandlers(), s.roleHandlers()} {
+		for k, h := range area {
+			m[k] = h
+		}
+	}
+	return m
+}
+
+// stsHandlers gathers the STS operations.
+func (s *Server) stsHandlers() map[string]handler {
+	m := s.coreSTSHandlers()
+	for k, h := range s.stsRoleHandlers() {
+		m[k] = h
+	}
+	return m
+}
+
+func (s *Server) coreIAMHandlers() map[string]handler {
 	return map[string]handler{
 		"CreateUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
 			u, err := s.iam.CreateUser(ctx, p, in.String("Path"), in.String("UserName"))
@@ -264,7 +284,7 @@ func (s *Server) iamHandlers() map[string]handler {
 	}
 }
 
-func (s *Server) stsHandlers() map[string]handler {
+func (s *Server) coreSTSHandlers() map[string]handler {
 	return map[string]handler{
 		"GetCallerIdentity": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
 			id := s.sts.GetCallerIdentity(ctx, p)

@@ -129,7 +129,7 @@ func (s *Service) GetSessionToken(ctx context.Context, p *iam.Principal, duratio
 			"1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: "+
 				"Member must have value between %d and %d", int(duration.Seconds()), int(MinDuration.Seconds()), int(MaxDuration.Seconds()))
 	}
-	if p.User.Root {
+	if p.IsRoot() {
 		duration = min(duration, RootMaxDuration)
 	}
 	if (serial == "") != (code == "") {
@@ -166,5 +166,5 @@ type Identity struct {
 
 // GetCallerIdentity tells the caller who it is. It needs no permission.
 func (s *Service) GetCallerIdentity(_ context.Context, p *iam.Principal) *Identity {
-	return &Identity{UserID: p.User.ID, Account: p.AccountID, ARN: p.ARN()}
+	return &Identity{UserID: p.UserID(), Account: p.AccountID, ARN: p.ARN()}
 }

@@ -1,0 +1,4 @@
+package iam
+
+// RoleStore persists roles and their tags (tables of migration 00002).
+type RoleStore interface{}
