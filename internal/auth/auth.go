@@ -33,8 +33,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 	akid := s.Credential.AccessKeyID
 	var (
 		secret  string
-		user    *iam.User
-		session *iam.Session
+		p       *iam.Principal
 		expired bool
 	)
 	if strings.HasPrefix(akid, "ASIA") {
@@ -49,15 +48,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 			return nil, errInvalidToken
 		}
 		secret = a.STS.SecretFor(akid)
-		u, err := a.Store.UserByID(ctx, c.AccountID, c.UserID)
-		if errors.Is(err, iam.ErrNotFound) {
-			return nil, errInvalidToken
-		}
-		if err != nil {
+		if p, err = a.sessionPrincipal(ctx, c); err != nil {
 			return nil, err
 		}
-		user = u
-		session = &iam.Session{IssuedAt: c.IssuedAt, Expiration: c.Expiration, MFAAuthenticatedAt: c.MFAAt}
 	} else {
 		k, u, err := a.Store.AccessKey(ctx, akid)
 		if errors.Is(err, iam.ErrNotFound) {
@@ -73,7 +66,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 			// A long-term key never comes with a token.
 			return nil, errInvalidToken
 		}
-		secret, user = k.Secret, u
+		secret = k.Secret
+		p = &iam.Principal{AccountID: u.AccountID, User: u}
 	}
 	if err := s.Verify(secret, now); err != nil {
 		return nil, signatureError(err)
@@ -81,7 +75,38 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 	if expired {
 		return nil, awserr.New(awserr.ExpiredToken, "The security token included in the request is expired")
 	}
-	return &iam.Principal{AccountID: user.AccountID, User: user, AccessKeyID: akid, Session: session}, nil
+	p.AccessKeyID = akid
+	return p, nil
+}
+
+// sessionPrincipal loads the identity behind a session token: the user of a
+// GetSessionToken session, or the role of a role session. A token whose user
+// or role is gone no longer authenticates; a role deleted and created again
+// under the same name has a new id, so its old sessions stay dead.
+func (a *Authenticator) sessionPrincipal(ctx context.Context, c *sts.Claims) (*iam.Principal, error) {
+	session := &iam.Session{IssuedAt: c.IssuedAt, Expiration: c.Expiration, MFAAuthenticatedAt: c.MFAAt,
+		SessionPolicyARNs: c.PolicyARNs}
+	if len(c.Policy) > 0 {
+		session.SessionPolicies = []string{string(c.Policy)}
+	}
+	if c.RoleID != "" {
+		r, err := a.Store.RoleByID(ctx, c.AccountID, c.RoleID)
+		if errors.Is(err, iam.ErrNotFound) {
+			return nil, errInvalidToken
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &iam.Principal{AccountID: c.AccountID, Role: r, RoleSessionName: c.RoleSessionName, Session: session}, nil
+	}
+	u, err := a.Store.UserByID(ctx, c.AccountID, c.UserID)
+	if errors.Is(err, iam.ErrNotFound) {
+		return nil, errInvalidToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &iam.Principal{AccountID: u.AccountID, User: u, Session: session}, nil
 }
 
 // signatureError maps a sigv4 error to AWS's code with its message.

@@ -77,7 +77,7 @@ func (s *Service) DeleteUser(ctx context.Context, p *Principal, name string) err
 	var conflict *ConflictError
 	switch {
 	case errors.As(err, &conflict):
-		return awserr.New(awserr.DeleteConflict, "Cannot delete entity, must delete %s first.", conflict.What)
+		return deleteConflict(conflict)
 	case errors.Is(err, ErrNotFound):
 		return notFoundUser(name)
 	case err != nil:

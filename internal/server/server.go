@@ -166,11 +166,21 @@ func (s *Server) writeError(w http.ResponseWriter, a *api, reqID string, err err
 	awsquery.WriteError(w, a.proto, reqID, err)
 }
 
-// sessionAllows applies what temporary credentials from GetSessionToken may
-// call (reference §7.3): without MFA no IAM at all; in STS only AssumeRole
-// and GetCallerIdentity.
+// sessionAllows applies what temporary credentials may call (reference
+// §7.3). GetSessionToken credentials: without MFA no IAM at all; in STS only
+// AssumeRole and GetCallerIdentity. Role sessions (AssumeRole): IAM subject
+// to policy, and all of STS except GetFederationToken and GetSessionToken.
 func sessionAllows(service, action string, p *iam.Principal) error {
 	if p.Session == nil {
+		return nil
+	}
+	if p.Role != nil {
+		if service == "sts" {
+			switch action {
+			case "GetSessionToken", "GetFederationToken":
+				return awserr.New(awserr.AccessDenied, "Cannot call %s with session credentials", action)
+			}
+		}
 		return nil
 	}
 	switch service {

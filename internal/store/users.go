@@ -111,6 +111,9 @@ func (s *Store) DeleteUser(ctx context.Context, accountID, userID string) error 
 			{"login profile", `SELECT COUNT(*) FROM login_profiles WHERE user_id = $1`},
 			{"access keys", `SELECT COUNT(*) FROM access_keys WHERE user_id = $1`},
 			{"MFA device", `SELECT COUNT(*) FROM mfa_devices WHERE user_id = $1`},
+			{"inline policies", `SELECT COUNT(*) FROM inline_policies WHERE entity_kind = 'user' AND entity_id = $1`},
+			{"managed policies", `SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = 'user' AND entity_id = $1`},
+			{"groups", `SELECT COUNT(*) FROM group_members WHERE user_id = $1`},
 		}
 		for _, c := range checks {
 			var n int

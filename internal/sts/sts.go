@@ -1,8 +1,9 @@
 // Package sts issues and opens temporary credentials. A session token is a
-// sealed blob holding everything needed to authenticate it (account, user,
-// MFA time, expiry), and the temporary secret key is derived from the master
-// key and the access key id, so issuing credentials writes nothing and any
-// node sharing the master key can verify any token.
+// sealed blob holding everything needed to authenticate it (account, user or
+// role session, MFA time, expiry, session policies), and the temporary
+// secret key is derived from the master key and the access key id, so
+// issuing credentials writes nothing and any node sharing the master key can
+// verify any token.
 package sts
 
 import (
@@ -40,15 +41,33 @@ type Credentials struct {
 	Expiration      time.Time
 }
 
-// Claims are what a session token holds.
+// Claims are what a session token holds. Keys are short because the
+// token travels with every request.
 type Claims struct {
-	AccessKeyID string    `json:"k"`
-	AccountID   string    `json:"a"`
-	UserID      string    `json:"u"`
-	IssuedAt    time.Time `json:"i"`
-	Expiration  time.Time `json:"e"`
+	AccessKeyID string `json:"k"`
+	AccountID   string `json:"a"`
+	// UserID is the user of a GetSessionToken session; empty for a role
+	// session.
+	UserID     string    `json:"u,omitempty"`
+	IssuedAt   time.Time `json:"i"`
+	Expiration time.Time `json:"e"`
 	// MFAAt is when the MFA code was checked; zero without MFA.
 	MFAAt time.Time `json:"m,omitzero"`
+
+	// RoleID and RoleSessionName are set for a role session (AssumeRole);
+	// AccountID is then the role's account.
+	RoleID          string `json:"r,omitempty"`
+	RoleSessionName string `json:"n,omitempty"`
+	// SourceARN is the identity that assumed the role, for audit.
+	SourceARN string `json:"s,omitempty"`
+	// SourceIdentity is AssumeRole's SourceIdentity.
+	SourceIdentity string `json:"si,omitempty"`
+	// Policy is the session policy, compacted JSON; PolicyARNs are the
+	// managed session policies.
+	Policy     json.RawMessage `json:"p,omitempty"`
+	PolicyARNs []string        `json:"pa,omitempty"`
+	// Tags are the session tags as key, value pairs.
+	Tags [][2]string `json:"t,omitempty"`
 }
 
 // Errors from OpenToken.
@@ -139,14 +158,8 @@ func (s *Service) GetSessionToken(ctx context.Context, p *iam.Principal, duratio
 	c := Claims{AccountID: p.AccountID, UserID: p.User.ID, IssuedAt: now, Expiration: now.Add(duration).Truncate(time.Second)}
 	if serial != "" {
 		at, err := s.iam.VerifySignInCode(ctx, p.User, serial, code)
-		switch {
-		case errors.Is(err, iam.ErrMFANotAssociated):
-			return nil, awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code.  "+
-				"Please verify your MFA serial number is valid and associated with this user.")
-		case errors.Is(err, iam.ErrMFAInvalidCode):
-			return nil, awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
-		case err != nil:
-			return nil, err
+		if err != nil {
+			return nil, mfaError(err)
 		}
 		c.MFAAt = at.UTC()
 	}

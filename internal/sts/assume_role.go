@@ -1,0 +1,336 @@
+package sts
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/policy"
+)
+
+// Role session limits (reference §5 and §7.1).
+const (
+	MinRoleDuration     = 900 * time.Second
+	DefaultRoleDuration = time.Hour
+	// ChainedMaxDuration caps a session assumed with another role
+	// session's credentials (role chaining).
+	ChainedMaxDuration = time.Hour
+	// MaxSessionPolicyLength is the plaintext limit of Policy, in
+	// characters.
+	MaxSessionPolicyLength = 2048
+	// MaxPolicyARNs is how many managed session policies one call may pass.
+	MaxPolicyARNs = 10
+	// packedLimit is the allowance PackedPolicySize is a percentage of.
+	// AWS packs (compresses) session policies and tags by an undocumented
+	// scheme; iamd counts the compacted policy JSON, the policy ARNs and
+	// the tag keys and values, in bytes.
+	packedLimit = 2048
+)
+
+// AssumeRoleInput is what AssumeRole takes.
+type AssumeRoleInput struct {
+	RoleARN, RoleSessionName string
+	// Duration is the session's lifetime; 0 means one hour.
+	Duration                time.Duration
+	SerialNumber, TokenCode string
+	ExternalID              string
+	// Policy is an inline session policy and PolicyARNs managed session
+	// policies; both narrow the session's permissions.
+	Policy            string
+	PolicyARNs        []string
+	Tags              []iam.Tag
+	TransitiveTagKeys []string
+	SourceIdentity    string
+}
+
+// AssumedRole is AssumeRole's result.
+type AssumedRole struct {
+	Credentials *Credentials
+	// AssumedRoleID is ROLEID:SESSION, ARN the assumed-role ARN.
+	AssumedRoleID, ARN string
+	// PackedPolicySize is the percentage of the packed allowance the
+	// session policies and tags use; nil when none were passed.
+	PackedPolicySize *int
+	SourceIdentity   string
+}
+
+var policyARNPattern = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}|aws):policy/[\x21-\x7e]+$`)
+
+// notAuthorized is AWS's answer to every AssumeRole refusal that is not
+// about MFA or the request's form, so a caller cannot tell a missing role
+// from one that does not trust it.
+func notAuthorized(p *iam.Principal, action, roleARN string) error {
+	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s", p.ARN(), action, roleARN)
+}
+
+// mfaError words a sign-in code failure as STS does (reference §7.2).
+func mfaError(err error) error {
+	switch {
+	case errors.Is(err, iam.ErrMFANotAssociated):
+		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code.  "+
+			"Please verify your MFA serial number is valid and associated with this user.")
+	case errors.Is(err, iam.ErrMFAInvalidCode):
+		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	}
+	return err
+}
+
+// sessionPolicies validates the session policy, policy ARNs and tags and
+// returns the compacted policy and the packed size as a percentage.
+func sessionPolicies(in *AssumeRoleInput) (compact json.RawMessage, packed *int, err error) {
+	packedBytes := 0
+	if in.Policy != "" {
+		if len(in.Policy) > MaxSessionPolicyLength {
+			pct := (len(in.Policy)*100 + MaxSessionPolicyLength - 1) / MaxSessionPolicyLength
+			return nil, nil, awserr.New("PackedPolicyTooLarge",
+				"Packed policy consumes %d%% of allotted space, please use smaller policy for this request.", pct)
+		}
+		if _, err := policy.Parse(in.Policy, policy.SessionPolicy); err != nil {
+			return nil, nil, awserr.New(awserr.MalformedPolicyDocument, "%s", err.Error())
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, []byte(in.Policy)); err != nil {
+			return nil, nil, awserr.New(awserr.MalformedPolicyDocument, "The policy is not valid JSON.")
+		}
+		compact = buf.Bytes()
+		packedBytes += len(compact)
+	}
+	if len(in.PolicyARNs) > MaxPolicyARNs {
+		return nil, nil, awserr.New(awserr.ValidationError, "1 validation error detected: Value at 'policyArns' failed to satisfy "+
+			"constraint: Member must have length less than or equal to %d", MaxPolicyARNs)
+	}
+	for _, a := range in.PolicyARNs {
+		if !policyARNPattern.MatchString(a) {
+			return nil, nil, awserr.New(awserr.ValidationError, "%s is not a valid policy ARN.", a)
+		}
+		packedBytes += len(a)
+	}
+	keys := make(map[string]bool, len(in.Tags))
+	for _, t := range in.Tags {
+		k := strings.ToLower(t.Key)
+		if keys[k] {
+			return nil, nil, awserr.New(awserr.InvalidParameterValue, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		keys[k] = true
+		packedBytes += len(t.Key) + len(t.Value)
+	}
+	for _, k := range in.TransitiveTagKeys {
+		if !keys[strings.ToLower(k)] {
+			return nil, nil, awserr.New(awserr.InvalidParameterValue, "The specified transitive tag key must be included in the requested tags.")
+		}
+	}
+	if in.Policy == "" && len(in.PolicyARNs) == 0 && len(in.Tags) == 0 {
+		return nil, nil, nil
+	}
+	pct := (packedBytes*100 + packedLimit - 1) / packedLimit
+	if pct > 100 {
+		return nil, nil, awserr.New("PackedPolicyTooLarge",
+			"Packed policy consumes %d%% of allotted space, please use smaller policy for this request.", pct)
+	}
+	return compact, &pct, nil
+}
+
+// AssumeRole issues credentials for a role session after checking the
+// role's trust policy, the caller's identity policies and, when given, an
+// MFA code of the calling user.
+//
+// Order of checks, so that a refused request never consumes an MFA code:
+// the request's form, then the identity policy and the trust policy — the
+// trust policy evaluated with the MFA context the session will have if the
+// code turns out valid (present, age 0) — then the duration, and only then
+// the code. A code is therefore spent only by a request that succeeds
+// unless the code itself is wrong; a wrong code is refused even when the
+// trust policy does not ask for MFA, as on AWS.
+func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRoleInput) (*AssumedRole, error) {
+	if p.IsRoot() {
+		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
+	}
+	if (in.SerialNumber == "") != (in.TokenCode == "") {
+		return nil, awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
+	}
+	compact, packed, err := sessionPolicies(&in)
+	if err != nil {
+		return nil, err
+	}
+	acct, path, name, ok := iam.ParseRoleARN(in.RoleARN)
+	if !ok {
+		return nil, awserr.New(awserr.ValidationError, "%s is invalid", in.RoleARN)
+	}
+	if err := s.iam.AuthorizeAction(ctx, p, "sts:AssumeRole", in.RoleARN); err != nil {
+		if awserr.Code(err) == awserr.AccessDenied {
+			return nil, notAuthorized(p, "sts:AssumeRole", in.RoleARN)
+		}
+		return nil, err
+	}
+	role, err := s.iam.Store().RoleByName(ctx, acct, name)
+	if errors.Is(err, iam.ErrNotFound) || (err == nil && role.Path != path) {
+		s.log.Warn("AssumeRole refused", "principal", p.ARN(), "role", in.RoleARN, "reason", "no such role")
+		return nil, notAuthorized(p, "sts:AssumeRole", in.RoleARN)
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now().UTC()
+	if err := s.checkTrust(p, role, &in, now); err != nil {
+		return nil, err
+	}
+
+	duration := in.Duration
+	if duration == 0 {
+		duration = DefaultRoleDuration
+	}
+	switch {
+	case duration < MinRoleDuration:
+		return nil, awserr.New(awserr.ValidationError, "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy "+
+			"constraint: Member must have value greater than or equal to %d", int(duration.Seconds()), int(MinRoleDuration.Seconds()))
+	case p.Role != nil && duration > ChainedMaxDuration:
+		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	case duration > time.Duration(role.MaxSessionDuration)*time.Second:
+		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+
+	// MFA is carried into the role session: the code checked now, or the
+	// calling session's MFA time. Reference §8.1 is ambiguous here (the User
+	// Guide says role credentials carry no MFA information; CloudTrail shows
+	// mfaAuthenticated=true through chaining); iamd follows what AWS is
+	// observed to do, so a chain that started with MFA keeps satisfying
+	// aws:MultiFactorAuthPresent, with the age counted from the original
+	// code.
+	var mfaAt time.Time
+	if p.Session != nil {
+		mfaAt = p.Session.MFAAuthenticatedAt
+	}
+	if in.SerialNumber != "" {
+		if p.User == nil {
+			// A role session has no devices of its own.
+			return nil, mfaError(iam.ErrMFANotAssociated)
+		}
+		at, err := s.iam.VerifySignInCode(ctx, p.User, in.SerialNumber, in.TokenCode)
+		if err != nil {
+			return nil, mfaError(err)
+		}
+		mfaAt = at.UTC()
+	}
+
+	c := Claims{AccountID: role.AccountID, RoleID: role.ID, RoleSessionName: in.RoleSessionName, SourceARN: p.ARN(),
+		SourceIdentity: in.SourceIdentity, IssuedAt: now, Expiration: now.Add(duration).Truncate(time.Second), MFAAt: mfaAt,
+		Policy: compact, PolicyARNs: in.PolicyARNs}
+	for _, t := range in.Tags {
+		c.Tags = append(c.Tags, [2]string{t.Key, t.Value})
+	}
+	creds, err := s.issue(c)
+	if err != nil {
+		return nil, err
+	}
+	out := &AssumedRole{
+		Credentials:      creds,
+		AssumedRoleID:    role.ID + ":" + in.RoleSessionName,
+		ARN:              "arn:aws:sts::" + role.AccountID + ":assumed-role/" + role.Name + "/" + in.RoleSessionName,
+		PackedPolicySize: packed,
+		SourceIdentity:   in.SourceIdentity,
+	}
+	s.log.Info("role assumed", "account", role.AccountID, "role", role.ARN(), "session", out.ARN, "by", p.ARN(),
+		"key", creds.AccessKeyID, "mfa", !mfaAt.IsZero(), "expires", c.Expiration)
+	return out, nil
+}
+
+// checkTrust evaluates the role's trust policy for sts:AssumeRole, and for
+// sts:TagSession and sts:SetSourceIdentity when the request needs them.
+func (s *Service) checkTrust(p *iam.Principal, role *iam.Role, in *AssumeRoleInput, now time.Time) error {
+	doc, err := policy.Parse(role.AssumeRolePolicy, policy.TrustPolicy)
+	if err != nil {
+		// Stored documents were valid when written; a stricter parser
+		// since then makes the role unusable rather than open.
+		s.log.Error("stored trust policy does not parse", "role", role.ARN(), "err", err)
+		return notAuthorized(p, "sts:AssumeRole", in.RoleARN)
+	}
+	caller := policy.Caller{ARN: p.ARN(), Account: p.AccountID}
+	if p.Role != nil {
+		caller.RoleARN = p.Role.ARN()
+	}
+	req := policy.Request{Resource: role.ARN(), Context: trustContext(p, in, now)}
+	actions := []string{"sts:AssumeRole"}
+	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if in.SourceIdentity != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, a := range actions {
+		req.Action = a
+		if r := policy.EvaluateTrust(req, doc, caller); r.Decision != policy.Allow {
+			s.log.Warn("AssumeRole refused", "principal", p.ARN(), "role", role.ARN(), "action", a, "reason", "trust policy",
+				"decision", r.Decision.String())
+			return notAuthorized(p, a, in.RoleARN)
+		}
+	}
+	return nil
+}
+
+// trustContext builds the condition keys a trust policy sees. The MFA keys
+// are those the session will have if the request's code is valid: a code in
+// the request counts as MFA now (age 0); otherwise the caller's own
+// credentials decide (reference §8.1): long-term keys leave the keys absent,
+// a session without MFA sets "false", one with MFA "true" and its age.
+func trustContext(p *iam.Principal, in *AssumeRoleInput, now time.Time) policy.Context {
+	c := policy.NewContext()
+	switch {
+	case in.SerialNumber != "":
+		c.SetMFA(policy.TemporaryWithMFA, 0)
+	case p.Session == nil:
+		c.SetMFA(policy.LongTermCredentials, 0)
+	case p.Session.MFA():
+		c.SetMFA(policy.TemporaryWithMFA, now.Sub(p.Session.MFAAuthenticatedAt))
+	default:
+		c.SetMFA(policy.TemporaryWithoutMFA, 0)
+	}
+	c.Set(policy.KeyCurrentTime, now.Format(time.RFC3339))
+	c.Set(policy.KeyEpochTime, strconv.FormatInt(now.Unix(), 10))
+	c.Set(policy.KeyPrincipalAccount, p.AccountID)
+	c.Set(policy.KeyUserID, p.UserID())
+	switch p.Kind() {
+	case iam.KindUser:
+		c.Set(policy.KeyUsername, p.User.Name)
+		c.Set(policy.KeyPrincipalType, "User")
+		c.Set(policy.KeyPrincipalARN, p.User.ARN())
+	case iam.KindAssumedRole:
+		c.Set(policy.KeyPrincipalType, "AssumedRole")
+		// aws:PrincipalArn of a role session is the role's ARN.
+		c.Set(policy.KeyPrincipalARN, p.Role.ARN())
+		for _, t := range p.Role.Tags {
+			c.Set("aws:PrincipalTag/"+t.Key, t.Value)
+		}
+	case iam.KindRoot:
+		c.Set(policy.KeyPrincipalType, "Account")
+		c.Set(policy.KeyPrincipalARN, p.ARN())
+	}
+	if p.Session != nil {
+		c.Set(policy.KeyTokenIssueTime, p.Session.IssuedAt.UTC().Format(time.RFC3339))
+	}
+	if in.ExternalID != "" {
+		c.Set("sts:ExternalId", in.ExternalID)
+	}
+	c.Set("sts:RoleSessionName", in.RoleSessionName)
+	if in.SourceIdentity != "" {
+		c.Set("sts:SourceIdentity", in.SourceIdentity)
+	}
+	if len(in.Tags) > 0 {
+		keys := make([]string, 0, len(in.Tags))
+		for _, t := range in.Tags {
+			c.Set("aws:RequestTag/"+t.Key, t.Value)
+			keys = append(keys, t.Key)
+		}
+		c.Set("aws:TagKeys", keys...)
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		c.Set("sts:TransitiveTagKeys", in.TransitiveTagKeys...)
+	}
+	return c
+}
