@@ -143,8 +143,16 @@ func (s *Service) GetAccountSummary(ctx context.Context, p *Principal) (map[stri
 	m["AccountAccessKeysPresent"] = b(u.RootAccessKeys > 0)
 	m["AccountPasswordPresent"] = b(u.RootPassword)
 	m["AccountSigningCertificatesPresent"] = 0
-	// Entities that later issues add; counted as none until then.
-	for _, k := range []string{"Groups", "Roles", "Policies", "InstanceProfiles", "ServerCertificates", "Providers", "PolicyVersionsInUse"} {
+	pu, err := s.store.PolicyUsage(ctx, p.AccountID)
+	if err != nil {
+		return nil, internal("policy usage", err)
+	}
+	m["Groups"] = pu.Groups
+	m["Policies"] = pu.Policies
+	m["PolicyVersionsInUse"] = pu.PolicyVersionsInUse
+	m["Roles"] = u.Roles
+	// Entities iamd does not have yet.
+	for _, k := range []string{"InstanceProfiles", "ServerCertificates", "Providers"} {
 		m[k] = 0
 	}
 	m["GlobalEndpointTokenVersion"] = 1

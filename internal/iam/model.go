@@ -199,7 +199,7 @@ func QuotaNames() []string {
 
 // Usage is what GetAccountSummary counts from the store.
 type Usage struct {
-	Users, MFADevices, MFADevicesInUse int
+	Users, Roles, MFADevices, MFADevicesInUse int
 	RootMFADevices                     int
 	RootAccessKeys                     int
 	RootPassword                       bool

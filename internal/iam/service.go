@@ -62,7 +62,7 @@ type Service struct {
 }
 
 // Options wires a Service. Zero fields get defaults: the real clock,
-// crypto/rand, the RootOnly authoriser and a discarding logger.
+// crypto/rand, a PolicyAuthorizer over the store and a discarding logger.
 type Options struct {
 	Clock      clock.Clock
 	Rand       io.Reader
@@ -81,7 +81,7 @@ func New(store Store, o Options) *Service {
 		s.rand = rand.Reader
 	}
 	if s.authz == nil {
-		s.authz = RootOnly{}
+		s.authz = &PolicyAuthorizer{Store: store, Clock: s.clock}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -164,20 +164,6 @@ func (p *Principal) UserID() string {
 // It returns an awserr AccessDenied error when not.
 type Authorizer interface {
 	Authorize(ctx context.Context, p *Principal, action, resource string) error
-}
-
-// RootOnly is the authoriser until the policy engine lands: root may do
-// everything, and an IAM user, who has no policies yet, nothing — as an IAM
-// user without policies is on AWS.
-type RootOnly struct{}
-
-// Authorize allows root and denies everyone else.
-func (RootOnly) Authorize(_ context.Context, p *Principal, action, resource string) error {
-	if p.IsRoot() {
-		return nil
-	}
-	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s "+
-		"because no identity-based policy allows the %s action", p.ARN(), action, resource, action)
 }
 
 // internal wraps an unexpected store error. Its text goes to the log only;

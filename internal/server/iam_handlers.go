@@ -76,7 +76,7 @@ func maxItems(in awsquery.Params) int {
 // iamHandlers gathers the IAM operations of every area.
 func (s *Server) iamHandlers() map[string]handler {
 	m := s.coreIAMHandlers()
-	for _, area := range []map[string]handler{s.policyHandlers(), s.roleHandlers()} {
+	for _, area := range []map[string]handler{s.policyHandlers(), s.roleHandlers(), s.simulateHandlers()} {
 		for k, h := range area {
 			m[k] = h
 		}

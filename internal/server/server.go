@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -124,6 +125,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	principal = p.ARN()
+	ctx := iam.WithRequestInfo(r.Context(), requestInfo(r, signed))
 	form, err := formValues(r, body)
 	if err != nil {
 		s.writeError(rec, a, reqID, err)
@@ -148,12 +150,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(rec, a, reqID, awserr.New(awserr.InvalidAction, "The action %s is not implemented by iamd yet.", req.Action))
 		return
 	}
-	result, err := h(r.Context(), p, req.Params)
+	result, err := h(ctx, p, req.Params)
 	if err != nil {
 		s.writeError(rec, a, reqID, err)
 		return
 	}
 	awsquery.WriteResult(rec, a.proto, req.Action, reqID, result)
+}
+
+// requestInfo is what policy conditions may ask about the request. The
+// source address is the TCP peer's: a proxy's X-Forwarded-For is not
+// trusted.
+func requestInfo(r *http.Request, signed *sigv4.Signed) iam.RequestInfo {
+	ip := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	return iam.RequestInfo{SourceIP: ip, UserAgent: r.UserAgent(), SecureTransport: r.TLS != nil, Region: signed.Credential.Region}
 }
 
 // writeError renders err; an error that is not an AWS error is an internal

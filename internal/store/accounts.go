@@ -113,12 +113,13 @@ func (s *Store) Usage(ctx context.Context, accountID string) (*iam.Usage, error)
 	var rootPw int
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM users WHERE account_id = $1 AND is_root = 0),
+		(SELECT COUNT(*) FROM roles WHERE account_id = $1),
 		(SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND (kind = 'virtual' OR user_id IS NOT NULL)),
 		(SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND user_id IS NOT NULL),
 		(SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND user_id = $1),
 		(SELECT COUNT(*) FROM access_keys WHERE account_id = $1 AND user_id = $1),
 		(SELECT COUNT(*) FROM login_profiles WHERE account_id = $1 AND user_id = $1)`, accountID).
-		Scan(&u.Users, &u.MFADevices, &u.MFADevicesInUse, &u.RootMFADevices, &u.RootAccessKeys, &rootPw)
+		Scan(&u.Users, &u.Roles, &u.MFADevices, &u.MFADevicesInUse, &u.RootMFADevices, &u.RootAccessKeys, &rootPw)
 	if err != nil {
 		return nil, err
 	}
