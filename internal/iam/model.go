@@ -200,7 +200,7 @@ func QuotaNames() []string {
 // Usage is what GetAccountSummary counts from the store.
 type Usage struct {
 	Users, Roles, MFADevices, MFADevicesInUse int
-	RootMFADevices                     int
-	RootAccessKeys                     int
-	RootPassword                       bool
+	RootMFADevices                            int
+	RootAccessKeys                            int
+	RootPassword                              bool
 }
