@@ -54,7 +54,7 @@ func (s *Service) GetUser(ctx context.Context, p *Principal, name string) (*User
 
 // ListUsers lists IAM users under a path prefix.
 func (s *Service) ListUsers(ctx context.Context, p *Principal, pathPrefix, marker string, maxItems int) ([]User, string, error) {
-	if err := s.authz.Authorize(ctx, p, "iam:ListUsers", "arn:aws:iam::"+p.AccountID+":user/"); err != nil {
+	if err := s.authz.Authorize(ctx, p, "iam:ListUsers", "*"); err != nil {
 		return nil, "", err
 	}
 	users, next, err := s.store.ListUsers(ctx, p.AccountID, pathPrefix, page(marker, maxItems))

@@ -52,11 +52,15 @@ type env struct {
 // at the real time, so the SDK's signatures are within the allowed skew.
 func newEnv(t *testing.T, e storetest.Engine) *env { return newEnvTB(t, e) }
 
-func newEnvTB(t testing.TB, e storetest.Engine) *env {
+func newEnvTB(t testing.TB, e storetest.Engine) *env { return newEnvWith(t, e, nil) }
+
+// newEnvWith is newEnv with an authoriser of the test's own; nil means the
+// real policy authoriser.
+func newEnvWith(t testing.TB, e storetest.Engine, authz iam.Authorizer) *env {
 	t.Helper()
 	st := e.Open(t)
 	clk := clock.NewFake(time.Now())
-	svc := iam.New(st, iam.Options{Clock: clk})
+	svc := iam.New(st, iam.Options{Clock: clk, Authorizer: authz})
 	if _, err := svc.CreateAccount(context.Background(), iam.NewAccount{ID: accountID, Email: "root@example.com",
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
