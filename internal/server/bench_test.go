@@ -56,23 +56,40 @@ func BenchmarkGetSessionToken(b *testing.B) {
 	}
 }
 
-// BenchmarkListMFADevices measures an authenticated, authorised IAM read
-// through the SDK (root's long-term key).
+// BenchmarkListMFADevices measures an authorised read over HTTP through
+// the SDK: an IAM user with the self-service MFA policy (through a group)
+// lists its own devices, so each request is authenticated, its policies
+// gathered from the store and evaluated.
 func BenchmarkListMFADevices(b *testing.B) {
 	for _, eng := range storetest.Engines(b) {
 		b.Run(eng.Name, func(b *testing.B) {
 			e := newEnvTB(b, eng)
 			ctx := context.Background()
 			root := e.iam(rootKeyID, rootSecret, "")
-			e.user(ctx, root, "alice")
+			akid, secret := e.user(ctx, root, "alice")
 			e.device(ctx, root, "alice", "phone")
-			in := &awsiam.ListMFADevicesInput{UserName: aws.String("alice")}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := root.ListMFADevices(ctx, in); err != nil {
-					b.Fatal(err)
-				}
+			pol, err := root.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("SelfManageMFA"), PolicyDocument: aws.String(selfServiceMFA)})
+			if err != nil {
+				b.Fatal(err)
 			}
+			root.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("mfa")})
+			root.AttachGroupPolicy(ctx, &awsiam.AttachGroupPolicyInput{GroupName: aws.String("mfa"), PolicyArn: pol.Policy.Arn})
+			root.AddUserToGroup(ctx, &awsiam.AddUserToGroupInput{GroupName: aws.String("mfa"), UserName: aws.String("alice")})
+			alice := e.iam(akid, secret, "")
+			in := &awsiam.ListMFADevicesInput{UserName: aws.String("alice")}
+			if _, err := alice.ListMFADevices(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := alice.ListMFADevices(ctx, in); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 		})
 	}
 }

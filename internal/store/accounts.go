@@ -52,12 +52,12 @@ func scanAccount(sc interface{ Scan(...any) error }) (*iam.Account, error) {
 
 // Account returns one account.
 func (s *Store) Account(ctx context.Context, id string) (*iam.Account, error) {
-	return scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id))
+	return scanAccount(s.queryRow(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id))
 }
 
 // Accounts lists every account by id.
 func (s *Store) Accounts(ctx context.Context) ([]iam.Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY id`)
+	rows, err := s.query(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func (s *Store) Accounts(ctx context.Context) ([]iam.Account, error) {
 
 // Quotas returns the quotas set for an account.
 func (s *Store) Quotas(ctx context.Context, accountID string) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, value FROM quotas WHERE account_id = $1`, accountID)
+	rows, err := s.query(ctx, `SELECT name, value FROM quotas WHERE account_id = $1`, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (s *Store) SetQuota(ctx context.Context, accountID, name string, value int)
 func (s *Store) Usage(ctx context.Context, accountID string) (*iam.Usage, error) {
 	var u iam.Usage
 	var rootPw int
-	err := s.db.QueryRowContext(ctx, `SELECT
+	err := s.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM users WHERE account_id = $1 AND is_root = 0),
 		(SELECT COUNT(*) FROM roles WHERE account_id = $1),
 		(SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND (kind = 'virtual' OR user_id IS NOT NULL)),

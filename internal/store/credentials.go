@@ -61,7 +61,7 @@ func (s *Store) AccessKey(ctx context.Context, id string) (*iam.AccessKey, *iam.
 	var u iam.User
 	var root int
 	var created, pwUsed int64
-	k, err := s.scanKey(s.db.QueryRowContext(ctx, `SELECT `+keyCols+`, u.id, u.account_id, u.name, u.path, u.is_root, u.created_at, u.password_last_used
+	k, err := s.scanKey(s.queryRow(ctx, `SELECT `+keyCols+`, u.id, u.account_id, u.name, u.path, u.is_root, u.created_at, u.password_last_used
 		FROM access_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1`, id),
 		&u.ID, &u.AccountID, &u.Name, &u.Path, &root, &created, &pwUsed)
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Store) AccessKey(ctx context.Context, id string) (*iam.AccessKey, *iam.
 
 // ListAccessKeys lists a user's keys, oldest first.
 func (s *Store) ListAccessKeys(ctx context.Context, accountID, userID string) ([]iam.AccessKey, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+keyCols+` FROM access_keys k WHERE k.account_id = $1 AND k.user_id = $2
+	rows, err := s.query(ctx, `SELECT `+keyCols+` FROM access_keys k WHERE k.account_id = $1 AND k.user_id = $2
 		ORDER BY k.created_at, k.id`, accountID, userID)
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (s *Store) LoginProfile(ctx context.Context, accountID, userID string) (*ia
 	var lp iam.LoginProfile
 	var reset int
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT user_id, password_hash, reset_required, created_at FROM login_profiles
+	err := s.queryRow(ctx, `SELECT user_id, password_hash, reset_required, created_at FROM login_profiles
 		WHERE account_id = $1 AND user_id = $2`, accountID, userID).Scan(&lp.UserID, &lp.PasswordHash, &reset, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, iam.ErrNotFound

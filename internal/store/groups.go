@@ -48,7 +48,7 @@ func (s *Store) CreateGroup(ctx context.Context, g *iam.Group, maxGroups int) er
 
 // GroupByName finds a group by name, ignoring case.
 func (s *Store) GroupByName(ctx context.Context, accountID, name string) (*iam.Group, error) {
-	return scanGroup(s.db.QueryRowContext(ctx, `SELECT `+groupCols+` FROM groups g WHERE g.account_id = $1 AND g.name_key = $2`,
+	return scanGroup(s.queryRow(ctx, `SELECT `+groupCols+` FROM groups g WHERE g.account_id = $1 AND g.name_key = $2`,
 		accountID, strings.ToLower(name)))
 }
 
@@ -83,7 +83,7 @@ func (s *Store) ListGroups(ctx context.Context, accountID, pathPrefix string, pa
 	if pathPrefix == "" {
 		pathPrefix = "/"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+groupCols+` FROM groups g
+	rows, err := s.query(ctx, `SELECT `+groupCols+` FROM groups g
 		WHERE g.account_id = $1 AND g.name_key > $2 AND substr(g.path, 1, $3) = $4
 		ORDER BY g.name_key LIMIT $5`, accountID, after, len(pathPrefix), pathPrefix, page.MaxItems+1)
 	if err != nil {
@@ -196,7 +196,7 @@ func (s *Store) GroupMembers(ctx context.Context, accountID, groupID string, pag
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT u.id, u.account_id, u.name, u.path, u.is_root, u.created_at, u.password_last_used
+	rows, err := s.query(ctx, `SELECT u.id, u.account_id, u.name, u.path, u.is_root, u.created_at, u.password_last_used
 		FROM group_members m JOIN users u ON u.id = m.user_id
 		WHERE m.account_id = $1 AND m.group_id = $2 AND u.name_key > $3 ORDER BY u.name_key LIMIT $4`,
 		accountID, groupID, after, page.MaxItems+1)
@@ -229,7 +229,7 @@ func (s *Store) GroupsForUser(ctx context.Context, accountID, userID string, pag
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+groupCols+` FROM group_members m JOIN groups g ON g.id = m.group_id
+	rows, err := s.query(ctx, `SELECT `+groupCols+` FROM group_members m JOIN groups g ON g.id = m.group_id
 		WHERE m.account_id = $1 AND m.user_id = $2 AND g.name_key > $3 ORDER BY g.name_key LIMIT $4`,
 		accountID, userID, after, page.MaxItems+1)
 	if err != nil {

@@ -64,7 +64,7 @@ func (s *Store) CreateMFADevice(ctx context.Context, d *iam.MFADevice, maxDevice
 
 // MFADevice returns one device of an account.
 func (s *Store) MFADevice(ctx context.Context, accountID, serial string) (*iam.MFADevice, error) {
-	return s.scanDevice(s.db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM mfa_devices d WHERE d.account_id = $1 AND d.serial = $2`,
+	return s.scanDevice(s.queryRow(ctx, `SELECT `+deviceCols+` FROM mfa_devices d WHERE d.account_id = $1 AND d.serial = $2`,
 		accountID, serial))
 }
 
@@ -74,7 +74,7 @@ func (s *Store) ListMFADevices(ctx context.Context, accountID, userID string, pa
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+` FROM mfa_devices d
+	rows, err := s.query(ctx, `SELECT `+deviceCols+` FROM mfa_devices d
 		WHERE d.account_id = $1 AND d.user_id = $2 AND d.serial > $3 ORDER BY d.serial LIMIT $4`,
 		accountID, userID, after, page.MaxItems+1)
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *Store) ListVirtualMFADevices(ctx context.Context, accountID string, ass
 			filter = " AND d.user_id IS NULL"
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+`,
+	rows, err := s.query(ctx, `SELECT `+deviceCols+`,
 		u.id, u.account_id, u.name, u.path, u.is_root, u.created_at, u.password_last_used
 		FROM mfa_devices d LEFT JOIN users u ON u.id = d.user_id
 		WHERE d.account_id = $1 AND d.kind = 'virtual' AND d.serial > $2`+filter+` ORDER BY d.serial LIMIT $3`,
@@ -191,7 +191,7 @@ func (s *Store) EnableMFADevice(ctx context.Context, accountID, serial, userID s
 
 // AcceptMFACode is the single-use compare-and-set: one statement, no read.
 func (s *Store) AcceptMFACode(ctx context.Context, accountID, serial, userID string, step, drift int64, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE mfa_devices SET last_step = $1, drift_steps = $2, failures = 0, blocked_until = 0
+	res, err := s.exec(ctx, `UPDATE mfa_devices SET last_step = $1, drift_steps = $2, failures = 0, blocked_until = 0
 		WHERE account_id = $3 AND serial = $4 AND user_id = $5 AND last_step < $1 AND blocked_until <= $6`,
 		step, drift, accountID, serial, userID, ms(now))
 	if err != nil {

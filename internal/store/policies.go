@@ -89,7 +89,7 @@ func (s *Store) CreatePolicy(ctx context.Context, p *iam.ManagedPolicy, document
 
 // Policy returns a managed policy visible to the account.
 func (s *Store) Policy(ctx context.Context, accountID, arn string) (*iam.ManagedPolicy, error) {
-	return scanPolicy(s.db.QueryRowContext(ctx, `SELECT `+policyCols+` FROM policies p WHERE `+visiblePolicy+` AND p.arn = $2`,
+	return scanPolicy(s.queryRow(ctx, `SELECT `+policyCols+` FROM policies p WHERE `+visiblePolicy+` AND p.arn = $2`,
 		accountID, arn))
 }
 
@@ -110,7 +110,7 @@ func (s *Store) ListPolicies(ctx context.Context, accountID string, f iam.Policy
 		scope += ` AND EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_arn = p.arn AND a.account_id = $1)`
 	}
 	prefix := prefixOrRoot(f.PathPrefix)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+policyCols+` FROM policies p
+	rows, err := s.query(ctx, `SELECT `+policyCols+` FROM policies p
 		WHERE `+scope+` AND substr(p.path, 1, $2) = $3 AND (p.name_key > $4 OR (p.name_key = $4 AND p.arn > $5))
 		ORDER BY p.name_key, p.arn LIMIT $6`, accountID, len(prefix), prefix, afterName, afterARN, page.MaxItems+1)
 	if err != nil {
@@ -225,7 +225,7 @@ func (s *Store) PolicyVersion(ctx context.Context, accountID, arn, versionID str
 	v := iam.PolicyVersion{PolicyARN: arn}
 	var def string
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT v.version_id, v.document, v.created_at, p.default_version
+	err := s.queryRow(ctx, `SELECT v.version_id, v.document, v.created_at, p.default_version
 		FROM policies p JOIN policy_versions v ON v.policy_arn = p.arn
 		WHERE `+visiblePolicy+` AND p.arn = $2 AND v.version_id = $3`, accountID, arn, versionID).
 		Scan(&v.VersionID, &v.Document, &created, &def)
@@ -256,7 +256,7 @@ func (s *Store) ListPolicyVersions(ctx context.Context, accountID, arn string, p
 		}
 	}
 	var def string
-	err = s.db.QueryRowContext(ctx, `SELECT p.default_version FROM policies p WHERE `+visiblePolicy+` AND p.arn = $2`,
+	err = s.queryRow(ctx, `SELECT p.default_version FROM policies p WHERE `+visiblePolicy+` AND p.arn = $2`,
 		accountID, arn).Scan(&def)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", iam.ErrNotFound
@@ -264,7 +264,7 @@ func (s *Store) ListPolicyVersions(ctx context.Context, accountID, arn string, p
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT v.version_id, v.created_at FROM policy_versions v
+	rows, err := s.query(ctx, `SELECT v.version_id, v.created_at FROM policy_versions v
 		WHERE v.policy_arn = $1 AND `+versionNumber+` < $2 ORDER BY `+versionNumber+` DESC LIMIT $3`,
 		arn, before, page.MaxItems+1)
 	if err != nil {
@@ -365,7 +365,7 @@ func (s *Store) PutInlinePolicy(ctx context.Context, accountID string, e iam.Ent
 // InlinePolicy returns an inline policy's document.
 func (s *Store) InlinePolicy(ctx context.Context, accountID string, e iam.Entity, name string) (string, error) {
 	var doc string
-	err := s.db.QueryRowContext(ctx, `SELECT document FROM inline_policies
+	err := s.queryRow(ctx, `SELECT document FROM inline_policies
 		WHERE account_id = $1 AND entity_kind = $2 AND entity_id = $3 AND name = $4`, accountID, string(e.Kind), e.ID, name).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", iam.ErrNotFound
@@ -385,7 +385,7 @@ func (s *Store) ListInlinePolicies(ctx context.Context, accountID string, e iam.
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT name FROM inline_policies
+	rows, err := s.query(ctx, `SELECT name FROM inline_policies
 		WHERE account_id = $1 AND entity_kind = $2 AND entity_id = $3 AND name > $4 ORDER BY name LIMIT $5`,
 		accountID, string(e.Kind), e.ID, after, page.MaxItems+1)
 	if err != nil {
@@ -456,7 +456,7 @@ func (s *Store) ListAttachedPolicies(ctx context.Context, accountID string, e ia
 		return nil, "", err
 	}
 	prefix := prefixOrRoot(pathPrefix)
-	rows, err := s.db.QueryContext(ctx, `SELECT p.name, p.arn FROM policy_attachments a JOIN policies p ON p.arn = a.policy_arn
+	rows, err := s.query(ctx, `SELECT p.name, p.arn FROM policy_attachments a JOIN policies p ON p.arn = a.policy_arn
 		WHERE a.account_id = $1 AND a.entity_kind = $2 AND a.entity_id = $3 AND substr(p.path, 1, $4) = $5
 		AND (p.name_key > $6 OR (p.name_key = $6 AND p.arn > $7))
 		ORDER BY p.name_key, p.arn LIMIT $8`,
@@ -504,7 +504,7 @@ func (s *Store) ListEntitiesForPolicy(ctx context.Context, accountID, arn string
 		}
 		kindFilter = " AND x.kind IN (" + strings.Join(ks, ", ") + ")"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT x.kind, x.name, x.id, x.name_key FROM (
+	rows, err := s.query(ctx, `SELECT x.kind, x.name, x.id, x.name_key FROM (
 			SELECT 'group' AS kind, g.name, g.id, g.name_key, g.path FROM policy_attachments a
 				JOIN groups g ON a.entity_kind = 'group' AND g.id = a.entity_id
 				WHERE a.account_id = $1 AND a.policy_arn = $2
@@ -550,7 +550,7 @@ func (s *Store) ListEntitiesForPolicy(ctx context.Context, accountID, arn string
 // RoleRef resolves a role name to its id, name and path.
 func (s *Store) RoleRef(ctx context.Context, accountID, name string) (*iam.Role, error) {
 	r := iam.Role{AccountID: accountID}
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, path FROM roles WHERE account_id = $1 AND name_key = $2`,
+	err := s.queryRow(ctx, `SELECT id, name, path FROM roles WHERE account_id = $1 AND name_key = $2`,
 		accountID, strings.ToLower(name)).Scan(&r.ID, &r.Name, &r.Path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, iam.ErrNotFound
@@ -596,7 +596,7 @@ func collectDocuments(rows *sql.Rows) ([]iam.PolicyDocument, error) {
 // IdentityPolicies returns a user's inline and attached policies and those
 // of its groups, in one query.
 func (s *Store) IdentityPolicies(ctx context.Context, accountID, userID string) ([]iam.PolicyDocument, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT x.kind, x.entity, x.name, x.document FROM (
+	rows, err := s.query(ctx, `SELECT x.kind, x.entity, x.name, x.document FROM (
 			SELECT 'user' AS kind, u.name AS entity, i.name AS name, i.document, 1 AS ord FROM inline_policies i
 				JOIN users u ON u.id = i.entity_id
 				WHERE i.account_id = $1 AND i.entity_kind = 'user' AND i.entity_id = $2
@@ -619,7 +619,7 @@ func (s *Store) IdentityPolicies(ctx context.Context, accountID, userID string) 
 
 // RolePolicies returns a role's inline and attached policies.
 func (s *Store) RolePolicies(ctx context.Context, accountID, roleID string) ([]iam.PolicyDocument, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT x.kind, x.entity, x.name, x.document FROM (
+	rows, err := s.query(ctx, `SELECT x.kind, x.entity, x.name, x.document FROM (
 			SELECT 'role' AS kind, r.name AS entity, i.name AS name, i.document, 1 AS ord FROM inline_policies i
 				JOIN roles r ON r.id = i.entity_id
 				WHERE i.account_id = $1 AND i.entity_kind = 'role' AND i.entity_id = $2
@@ -638,7 +638,7 @@ func (s *Store) ManagedPolicyDocuments(ctx context.Context, accountID string, ar
 	out := make([]iam.PolicyDocument, 0, len(arns))
 	for _, arn := range arns {
 		var doc string
-		err := s.db.QueryRowContext(ctx, `SELECT v.document FROM policies p
+		err := s.queryRow(ctx, `SELECT v.document FROM policies p
 			JOIN policy_versions v ON v.policy_arn = p.arn AND v.version_id = p.default_version
 			WHERE `+visiblePolicy+` AND p.arn = $2`, accountID, arn).Scan(&doc)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -655,7 +655,7 @@ func (s *Store) ManagedPolicyDocuments(ctx context.Context, accountID string, ar
 // PolicyUsage counts groups, customer managed policies and attachments.
 func (s *Store) PolicyUsage(ctx context.Context, accountID string) (*iam.PolicyUsage, error) {
 	var u iam.PolicyUsage
-	err := s.db.QueryRowContext(ctx, `SELECT
+	err := s.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM groups WHERE account_id = $1),
 		(SELECT COUNT(*) FROM policies WHERE account_id = $1),
 		(SELECT COUNT(*) FROM policy_attachments WHERE account_id = $1)`, accountID).

@@ -77,14 +77,14 @@ func (s *Store) withTags(ctx context.Context, r *iam.Role, err error) (*iam.Role
 
 // RoleByName finds a role by name, ignoring case as IAM does.
 func (s *Store) RoleByName(ctx context.Context, accountID, name string) (*iam.Role, error) {
-	r, err := scanRole(s.db.QueryRowContext(ctx, `SELECT `+roleCols+` FROM roles WHERE account_id = $1 AND name_key = $2`,
+	r, err := scanRole(s.queryRow(ctx, `SELECT `+roleCols+` FROM roles WHERE account_id = $1 AND name_key = $2`,
 		accountID, strings.ToLower(name)))
 	return s.withTags(ctx, r, err)
 }
 
 // RoleByID finds a role by its id.
 func (s *Store) RoleByID(ctx context.Context, accountID, id string) (*iam.Role, error) {
-	r, err := scanRole(s.db.QueryRowContext(ctx, `SELECT `+roleCols+` FROM roles WHERE account_id = $1 AND id = $2`, accountID, id))
+	r, err := scanRole(s.queryRow(ctx, `SELECT `+roleCols+` FROM roles WHERE account_id = $1 AND id = $2`, accountID, id))
 	return s.withTags(ctx, r, err)
 }
 
@@ -97,7 +97,7 @@ func (s *Store) ListRoles(ctx context.Context, accountID, pathPrefix string, pag
 	if pathPrefix == "" {
 		pathPrefix = "/"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+roleCols+` FROM roles
+	rows, err := s.query(ctx, `SELECT `+roleCols+` FROM roles
 		WHERE account_id = $1 AND name_key > $2 AND substr(path, 1, $3) = $4
 		ORDER BY name_key LIMIT $5`, accountID, after, len(pathPrefix), pathPrefix, page.MaxItems+1)
 	if err != nil {
@@ -252,7 +252,7 @@ func (s *Store) UntagRole(ctx context.Context, accountID, roleID string, keys []
 // ListRoleTags lists a role's tags ordered by key.
 func (s *Store) ListRoleTags(ctx context.Context, accountID, roleID string, page iam.Page) ([]iam.Tag, string, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM roles WHERE account_id = $1 AND id = $2`, accountID, roleID).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM roles WHERE account_id = $1 AND id = $2`, accountID, roleID).Scan(&n); err != nil {
 		return nil, "", err
 	}
 	if n == 0 {
@@ -277,7 +277,7 @@ func (s *Store) roleTags(ctx context.Context, roleID, marker string, max int) ([
 		q += ` LIMIT $3`
 		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -57,13 +57,13 @@ func scanUser(sc interface{ Scan(...any) error }) (*iam.User, error) {
 
 // UserByName finds an IAM user by name, ignoring case as IAM does.
 func (s *Store) UserByName(ctx context.Context, accountID, name string) (*iam.User, error) {
-	return scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE account_id = $1 AND name_key = $2 AND is_root = 0`,
+	return scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE account_id = $1 AND name_key = $2 AND is_root = 0`,
 		accountID, strings.ToLower(name)))
 }
 
 // UserByID finds the root user or an IAM user by id.
 func (s *Store) UserByID(ctx context.Context, accountID, id string) (*iam.User, error) {
-	return scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE account_id = $1 AND id = $2`, accountID, id))
+	return scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE account_id = $1 AND id = $2`, accountID, id))
 }
 
 // ListUsers lists IAM users ordered by name.
@@ -75,7 +75,7 @@ func (s *Store) ListUsers(ctx context.Context, accountID, pathPrefix string, pag
 	if pathPrefix == "" {
 		pathPrefix = "/"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM users
+	rows, err := s.query(ctx, `SELECT `+userCols+` FROM users
 		WHERE account_id = $1 AND is_root = 0 AND name_key > $2 AND substr(path, 1, $3) = $4
 		ORDER BY name_key LIMIT $5`, accountID, after, len(pathPrefix), pathPrefix, page.MaxItems+1)
 	if err != nil {
