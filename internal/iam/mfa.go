@@ -74,7 +74,19 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, p *Principal, path
 }
 
 func params(d *MFADevice) otp.Params {
-	return otp.Params{Digits: d.Digits, Period: time.Duration(d.Period) * time.Second}
+	return otp.Params{Algorithm: otp.Algorithm(d.Hash), Digits: d.Digits, Period: time.Duration(d.Period) * time.Second}
+}
+
+// HOTP look-ahead windows: how many counter values past the last used one
+// a code may be.
+const (
+	hotpSignInLookAhead = 10
+	hotpEnableLookAhead = 100
+)
+
+// totpStep is the device's TOTP time step at t, counted from its T0.
+func totpStep(d *MFADevice, t time.Time) int64 {
+	return otp.Step(t.Add(-time.Duration(d.Time0)*time.Second), params(d))
 }
 
 var errInvalidCode = awserr.New(awserr.InvalidAuthenticationCode, "Authentication code for device is not valid.")
@@ -129,9 +141,17 @@ func (s *Service) checkPair(ctx context.Context, d *MFADevice, code1, code2 stri
 		return 0, 0, false
 	}
 	pp := params(d)
-	cur := otp.Step(now, pp)
-	w := int64(s.cfg.EnableWindow / pp.Normalized().Period)
-	step2, found := otp.FindConsecutive(d.Secret, code1, code2, cur-w, cur+w, pp)
+	var cur, step2 int64
+	var found bool
+	if d.OTPType == OTPTypeHOTP {
+		// Counters have no clock: search ahead of the last used one.
+		cur = d.LastStep
+		step2, found = otp.FindConsecutive(d.Secret, code1, code2, d.LastStep+1, d.LastStep+hotpEnableLookAhead, pp)
+	} else {
+		cur = totpStep(d, now)
+		w := int64(s.cfg.EnableWindow / pp.Normalized().Period)
+		step2, found = otp.FindConsecutive(d.Secret, code1, code2, cur-w, cur+w, pp)
+	}
 	if !found {
 		s.fail(ctx, d, "wrong codes", now)
 		return 0, 0, false
@@ -139,6 +159,9 @@ func (s *Service) checkPair(ctx context.Context, d *MFADevice, code1, code2 stri
 	if step2 <= d.LastStep {
 		s.log.Warn("MFA code refused", "account", d.AccountID, "serial", d.Serial, "reason", "codes already used")
 		return 0, 0, false
+	}
+	if d.OTPType == OTPTypeHOTP {
+		return step2, 0, true
 	}
 	return step2, step2 - cur, true
 }
@@ -329,6 +352,37 @@ var (
 	ErrMFAInvalidCode = errors.New("iam: invalid MFA code")
 )
 
+// matchSignIn finds the fresh step (TOTP) or counter (HOTP) a sign-in code
+// belongs to. replay tells that the code matched only used ones. cur is
+// the server's step, from which drift is measured (the last counter for
+// HOTP, which has no drift).
+func (s *Service) matchSignIn(d *MFADevice, code string, now time.Time) (best, cur int64, found, replay bool) {
+	pp := params(d)
+	if d.OTPType == OTPTypeHOTP {
+		if m := otp.MatchSteps(d.Secret, code, d.LastStep+1, d.LastStep+hotpSignInLookAhead, pp); len(m) > 0 {
+			return m[0], m[0], true, false
+		}
+		used := otp.MatchSteps(d.Secret, code, max(d.LastStep-hotpSignInLookAhead, 0), d.LastStep, pp)
+		return 0, 0, false, len(used) > 0
+	}
+	cur = totpStep(d, now)
+	k := int64(s.cfg.SignInSkewSteps)
+	// Accept near the server's time and near the device's drift-corrected
+	// time; the highest fresh match wins.
+	for _, center := range []int64{cur, cur + d.DriftSteps} {
+		for _, st := range otp.MatchSteps(d.Secret, code, center-k, center+k, pp) {
+			if st <= d.LastStep {
+				replay = true
+				continue
+			}
+			if !found || st > best {
+				best, found = st, true
+			}
+		}
+	}
+	return best, cur, found, replay
+}
+
 // VerifySignInCode checks a code from one of the user's devices for sign-in
 // (GetSessionToken now; console and AssumeRole later) and consumes it. It
 // returns when the code was checked.
@@ -355,23 +409,7 @@ func (s *Service) VerifySignInCode(ctx context.Context, u *User, serial, code st
 		s.fail(ctx, d, "malformed code", now)
 		return time.Time{}, ErrMFAInvalidCode
 	}
-	cur := otp.Step(now, pp)
-	k := int64(s.cfg.SignInSkewSteps)
-	// Accept near the server's time and near the device's drift-corrected
-	// time; the highest fresh match wins.
-	var best int64
-	found, replay := false, false
-	for _, center := range []int64{cur, cur + d.DriftSteps} {
-		for _, st := range otp.MatchSteps(d.Secret, code, center-k, center+k, pp) {
-			if st <= d.LastStep {
-				replay = true
-				continue
-			}
-			if !found || st > best {
-				best, found = st, true
-			}
-		}
-	}
+	best, cur, found, replay := s.matchSignIn(d, code, now)
 	if !found {
 		if replay {
 			// A used code tells a guesser nothing new, so it is refused

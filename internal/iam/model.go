@@ -102,6 +102,12 @@ const (
 	DeviceHardware = "hardware"
 )
 
+// OTP types of a device.
+const (
+	OTPTypeTOTP = "totp"
+	OTPTypeHOTP = "hotp"
+)
+
 // MFADevice is a virtual or hardware OATH device and its verification state.
 // Secret is the plaintext seed; the store seals it at rest.
 type MFADevice struct {
@@ -112,14 +118,20 @@ type MFADevice struct {
 	Name      string // virtual devices
 	Secret    []byte
 	Digits    int
-	Period    int // seconds
+	Period    int // seconds; TOTP only
+	// OTPType is "totp" (every virtual device) or "hotp" (some hardware
+	// tokens); Hash is the HMAC hash ("SHA1", "SHA256", "SHA512"); Time0 is
+	// the TOTP epoch T0 in Unix seconds.
+	OTPType   string
+	Hash      string
+	Time0     int64
 	CreatedAt time.Time
 
 	UserID    string // "" when unassigned
 	EnabledAt time.Time
 
-	// LastStep is the highest time step (TOTP) accepted so far; any code at or
-	// before it is refused. It survives deactivation so a device that is
+	// LastStep is the highest time step (TOTP) or counter value (HOTP)
+	// accepted so far; any code at or before it is refused. It survives deactivation so a device that is
 	// enabled again cannot accept an old code.
 	LastStep int64
 	// DriftSteps is the device clock's offset from the server's, in steps,

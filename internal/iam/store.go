@@ -29,6 +29,11 @@ type ConflictError struct {
 
 func (e *ConflictError) Error() string { return "iam store: user still has " + e.What }
 
+// DuplicateSerialError names a device serial that exists already.
+type DuplicateSerialError struct{ Serial string }
+
+func (e *DuplicateSerialError) Error() string { return "a device with serial " + e.Serial + " exists already" }
+
 // Store is the persistence iam needs. Every method is atomic: a call that
 // fails leaves nothing written. Quota checks run in the same transaction as
 // the write they guard. Implementations seal secrets at rest.
@@ -98,6 +103,14 @@ type Store interface {
 	DeactivateMFADevice(ctx context.Context, accountID, serial, userID string) error
 	// DeleteMFADevice deletes an unassigned virtual device.
 	DeleteMFADevice(ctx context.Context, accountID, serial string) error
+	// ImportHardwareTokens adds unassigned hardware tokens to an account's
+	// inventory, all or none: *DuplicateSerialError when a serial exists.
+	ImportHardwareTokens(ctx context.Context, accountID string, tokens []MFADevice) error
+	// ListHardwareTokens lists an account's hardware tokens (no secrets).
+	ListHardwareTokens(ctx context.Context, accountID string) ([]DeviceWithUser, error)
+	// DeleteHardwareToken removes an unassigned hardware token
+	// (*ConflictError while assigned).
+	DeleteHardwareToken(ctx context.Context, accountID, serial string) error
 
 	Ping(ctx context.Context) error
 	Close() error

@@ -10,7 +10,7 @@ import (
 )
 
 const deviceCols = `d.serial, d.account_id, d.kind, d.path, d.name, d.secret, d.digits, d.period, d.created_at,
-	d.user_id, d.enabled_at, d.last_step, d.drift_steps, d.failures, d.blocked_until`
+	d.user_id, d.enabled_at, d.last_step, d.drift_steps, d.failures, d.blocked_until, d.otp_type, d.hash, d.time0`
 
 func (s *Store) scanDevice(sc interface{ Scan(...any) error }, extra ...any) (*iam.MFADevice, error) {
 	var d iam.MFADevice
@@ -18,7 +18,7 @@ func (s *Store) scanDevice(sc interface{ Scan(...any) error }, extra ...any) (*i
 	var userID sql.NullString
 	var created, enabled, blocked int64
 	dest := []any{&d.Serial, &d.AccountID, &d.Kind, &d.Path, &d.Name, &sealed, &d.Digits, &d.Period, &created,
-		&userID, &enabled, &d.LastStep, &d.DriftSteps, &d.Failures, &blocked}
+		&userID, &enabled, &d.LastStep, &d.DriftSteps, &d.Failures, &blocked, &d.OTPType, &d.Hash, &d.Time0}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, iam.ErrNotFound
@@ -51,15 +51,75 @@ func (s *Store) CreateMFADevice(ctx context.Context, d *iam.MFADevice, maxDevice
 		if n >= maxDevices {
 			return iam.ErrLimit
 		}
-		sealed := s.sealer.Seal(d.Secret, "mfa-seed", d.AccountID, d.Serial)
-		_, err := tx.ExecContext(ctx, `INSERT INTO mfa_devices (serial, account_id, kind, path, name, secret, digits, period, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			d.Serial, d.AccountID, d.Kind, d.Path, d.Name, sealed, d.Digits, d.Period, ms(d.CreatedAt))
+		_, err := s.insertDevice(ctx, tx, d)
 		if isUnique(err) {
 			return iam.ErrExists
 		}
 		return err
 	})
+}
+
+// insertDevice writes a new device row with its seed sealed.
+func (s *Store) insertDevice(ctx context.Context, tx *sql.Tx, d *iam.MFADevice) (sql.Result, error) {
+	sealed := s.sealer.Seal(d.Secret, "mfa-seed", d.AccountID, d.Serial)
+	otpType, hash := d.OTPType, d.Hash
+	if otpType == "" {
+		otpType = iam.OTPTypeTOTP
+	}
+	if hash == "" {
+		hash = "SHA1"
+	}
+	return tx.ExecContext(ctx, `INSERT INTO mfa_devices (serial, account_id, kind, path, name, secret, digits, period, created_at,
+		last_step, otp_type, hash, time0) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		d.Serial, d.AccountID, d.Kind, d.Path, d.Name, sealed, d.Digits, d.Period, ms(d.CreatedAt), d.LastStep, otpType, hash, d.Time0)
+}
+
+// ImportHardwareTokens adds tokens to an account's inventory, all or none.
+func (s *Store) ImportHardwareTokens(ctx context.Context, accountID string, tokens []iam.MFADevice) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := lockAccount(ctx, tx, accountID); err != nil {
+			if errors.Is(err, errNoAccount) {
+				return iam.ErrNotFound
+			}
+			return err
+		}
+		for i := range tokens {
+			if _, err := s.insertDevice(ctx, tx, &tokens[i]); err != nil {
+				if isUnique(err) {
+					return &iam.DuplicateSerialError{Serial: tokens[i].Serial}
+				}
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ListHardwareTokens lists an account's hardware tokens with their users.
+func (s *Store) ListHardwareTokens(ctx context.Context, accountID string) ([]iam.DeviceWithUser, error) {
+	rows, err := s.query(ctx, `SELECT `+deviceCols+`,
+		u.id, u.account_id, u.name, u.path, u.is_root, u.created_at, u.password_last_used
+		FROM mfa_devices d LEFT JOIN users u ON u.id = d.user_id
+		WHERE d.account_id = $1 AND d.kind = 'hardware' ORDER BY d.serial`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []iam.DeviceWithUser
+	for rows.Next() {
+		dw, err := s.scanDeviceWithUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		dw.Device.Secret = nil
+		out = append(out, dw)
+	}
+	return out, rows.Err()
+}
+
+// DeleteHardwareToken removes an unassigned hardware token.
+func (s *Store) DeleteHardwareToken(ctx context.Context, accountID, serial string) error {
+	return s.deleteDevice(ctx, accountID, serial, iam.DeviceHardware)
 }
 
 // MFADevice returns one device of an account.
@@ -125,16 +185,9 @@ func (s *Store) ListVirtualMFADevices(ctx context.Context, accountID string, ass
 	defer rows.Close()
 	var out []iam.DeviceWithUser
 	for rows.Next() {
-		var uid, uacct, uname, upath sql.NullString
-		var uroot, ucreated, upw sql.NullInt64
-		d, err := s.scanDevice(rows, &uid, &uacct, &uname, &upath, &uroot, &ucreated, &upw)
+		dw, err := s.scanDeviceWithUser(rows)
 		if err != nil {
 			return nil, "", err
-		}
-		dw := iam.DeviceWithUser{Device: *d}
-		if uid.Valid {
-			dw.User = &iam.User{ID: uid.String, AccountID: uacct.String, Name: uname.String, Path: upath.String,
-				Root: uroot.Int64 != 0, CreatedAt: fromMS(ucreated.Int64), PasswordLastUsed: fromMS(upw.Int64)}
 		}
 		out = append(out, dw)
 	}
@@ -147,6 +200,22 @@ func (s *Store) ListVirtualMFADevices(ctx context.Context, accountID string, ass
 		next = encodeMarker(out[len(out)-1].Device.Serial)
 	}
 	return out, next, nil
+}
+
+// scanDeviceWithUser scans deviceCols followed by the LEFT JOINed user.
+func (s *Store) scanDeviceWithUser(rows *sql.Rows) (iam.DeviceWithUser, error) {
+	var uid, uacct, uname, upath sql.NullString
+	var uroot, ucreated, upw sql.NullInt64
+	d, err := s.scanDevice(rows, &uid, &uacct, &uname, &upath, &uroot, &ucreated, &upw)
+	if err != nil {
+		return iam.DeviceWithUser{}, err
+	}
+	dw := iam.DeviceWithUser{Device: *d}
+	if uid.Valid {
+		dw.User = &iam.User{ID: uid.String, AccountID: uacct.String, Name: uname.String, Path: upath.String,
+			Root: uroot.Int64 != 0, CreatedAt: fromMS(ucreated.Int64), PasswordLastUsed: fromMS(upw.Int64)}
+	}
+	return dw, nil
 }
 
 // EnableMFADevice assigns a device to a user if the codes' step is fresh.
@@ -232,13 +301,17 @@ func (s *Store) DeactivateMFADevice(ctx context.Context, accountID, serial, user
 
 // DeleteMFADevice deletes an unassigned virtual device.
 func (s *Store) DeleteMFADevice(ctx context.Context, accountID, serial string) error {
+	return s.deleteDevice(ctx, accountID, serial, iam.DeviceVirtual)
+}
+
+func (s *Store) deleteDevice(ctx context.Context, accountID, serial, kind string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		var owner sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT user_id FROM mfa_devices WHERE account_id = $1 AND serial = $2 AND kind = 'virtual'`,
-			accountID, serial).Scan(&owner)
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM mfa_devices WHERE account_id = $1 AND serial = $2 AND kind = $3`,
+			accountID, serial, kind).Scan(&owner)
 		if errors.Is(err, sql.ErrNoRows) {
 			return iam.ErrNotFound
 		}
