@@ -32,7 +32,9 @@ func (e *ConflictError) Error() string { return "iam store: user still has " + e
 // DuplicateSerialError names a device serial that exists already.
 type DuplicateSerialError struct{ Serial string }
 
-func (e *DuplicateSerialError) Error() string { return "a device with serial " + e.Serial + " exists already" }
+func (e *DuplicateSerialError) Error() string {
+	return "a device with serial " + e.Serial + " exists already"
+}
 
 // Store is the persistence iam needs. Every method is atomic: a call that
 // fails leaves nothing written. Quota checks run in the same transaction as
