@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the end-to-end suites (aws CLI walkthrough, boto3) against a built
-# iamd, once on SQLite and once on a fresh PostgreSQL database.
+# Runs the end-to-end suites (aws CLI walkthrough, boto3, and the aws CLI and
+# boto3 policy suites) against a built iamd, once on SQLite and once on
+# PostgreSQL, each suite on a fresh database.
 #
 #   scripts/e2e.sh BIN
 #
@@ -40,24 +41,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for engine in "${engines[@]}"; do
+# fresh_db sets url for the next suite: empty for SQLite, else a new
+# PostgreSQL database (dropping the previous suite's).
+fresh_db() {
 	url=""
 	if [[ $engine == postgres ]]; then
+		cleanup
 		db="iamd_e2e_$$_$RANDOM"
 		psql -q "$IAMD_TEST_DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null
 		base=${IAMD_TEST_DATABASE_URL%%\?*}
 		url="${base%/*}/$db?sslmode=disable"
 	fi
+}
+
+for engine in "${engines[@]}"; do
+	fresh_db
 	echo "=== e2e on $engine: aws CLI walkthrough"
 	E2E_DATABASE_URL=$url "$here/e2e/awscli-walkthrough.sh" "$bin"
-	if [[ $engine == postgres ]]; then
-		psql -q "$IAMD_TEST_DATABASE_URL" -c "DROP DATABASE $db" >/dev/null
-		db="iamd_e2e_$$_$RANDOM"
-		psql -q "$IAMD_TEST_DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null
-		url="${base%/*}/$db?sslmode=disable"
-	fi
+	fresh_db
 	echo "=== e2e on $engine: boto3"
 	E2E_DATABASE_URL=$url IAMD_BIN=$bin python3 "$here/e2e/boto3_e2e.py"
+	fresh_db
+	echo "=== e2e on $engine: aws CLI policies and MFA"
+	E2E_DATABASE_URL=$url "$here/e2e/awscli-policies.sh" "$bin"
+	fresh_db
+	echo "=== e2e on $engine: boto3 policies and MFA"
+	E2E_DATABASE_URL=$url IAMD_BIN=$bin python3 "$here/e2e/boto3_policies.py"
 	cleanup
 	db=""
 done

@@ -127,12 +127,21 @@ func simulate(pols []policy.Policy, in SimulationInput, base policy.Context) []S
 			res := policy.Evaluate(policy.Request{Action: a, Resource: r, Context: base}, pols)
 			sr := SimulationResult{Action: a, Resource: r, Decision: res.Decision.String(), MissingContextValues: res.MissingContextKeys}
 			for _, m := range res.Matched {
-				sr.Matched = append(sr.Matched, SimulatedStatement{SourcePolicyID: m.PolicyID, SourcePolicyType: sourceType(m.PolicyID)})
+				sr.Matched = append(sr.Matched, SimulatedStatement{SourcePolicyID: sourceID(m.PolicyID), SourcePolicyType: sourceType(m.PolicyID)})
 			}
 			out = append(out, sr)
 		}
 	}
 	return out
+}
+
+// sourceID is the SourcePolicyId AWS reports: an inline policy's name
+// ("user/bob/inline/Name" → "Name"), else the id as it is.
+func sourceID(id string) string {
+	if i := strings.Index(id, "/inline/"); i >= 0 {
+		return id[i+len("/inline/"):]
+	}
+	return id
 }
 
 // sourceType classifies a policy id as SimulatePolicy reports it.
