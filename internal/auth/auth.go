@@ -22,6 +22,12 @@ type Authenticator struct {
 	Store iam.Store
 	STS   *sts.Service
 	Clock clock.Clock
+	// LastUsed, when set, is told of every request a long-term access key
+	// authenticates (GetAccessKeyLastUsed, credential reports). It must not
+	// write to the store per call; iam.UsageRecorder batches.
+	LastUsed interface {
+		Record(keyID, service, region string, at time.Time)
+	}
 }
 
 var errInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
@@ -76,6 +82,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 		return nil, awserr.New(awserr.ExpiredToken, "The security token included in the request is expired")
 	}
 	p.AccessKeyID = akid
+	if a.LastUsed != nil && p.Session == nil {
+		a.LastUsed.Record(akid, s.Credential.Service, s.Credential.Region, now)
+	}
 	return p, nil
 }
 

@@ -48,6 +48,9 @@ func RequestContext(ctx context.Context, p *Principal, now time.Time) policy.Con
 	case KindUser:
 		c.Set(policy.KeyPrincipalType, "User")
 		c.Set(policy.KeyUsername, p.User.Name)
+		for _, t := range p.User.Tags {
+			c.Set("aws:PrincipalTag/"+t.Key, t.Value)
+		}
 	case KindAssumedRole:
 		c.Set(policy.KeyPrincipalType, "AssumedRole")
 		for _, t := range p.Role.Tags {

@@ -143,7 +143,7 @@ func (s *Service) checkAndHash(ctx context.Context, accountID, password string) 
 	if err != nil {
 		return "", internal("account", err)
 	}
-	if err := CheckDefaultPasswordPolicy(password, acct); err != nil {
+	if _, err := s.checkNewPassword(ctx, acct, password); err != nil {
 		return "", err
 	}
 	hash, err := HashPassword(s.rand, password)
@@ -189,15 +189,15 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, p *Principal, userName
 	if err != nil {
 		return internal("login profile", err)
 	}
-	if password != nil {
-		if lp.PasswordHash, err = s.checkAndHash(ctx, p.AccountID, *password); err != nil {
-			return err
-		}
-	}
 	if resetRequired != nil {
 		lp.PasswordResetRequired = *resetRequired
 	}
-	if err := s.store.UpdateLoginProfile(ctx, p.AccountID, lp); err != nil {
+	if password != nil {
+		// The account's password policy, reuse prevention included.
+		if err := s.replacePassword(ctx, u, lp, *password); err != nil {
+			return err
+		}
+	} else if err := s.store.UpdateLoginProfile(ctx, p.AccountID, lp); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return noLoginProfile(u.Name)
 		}
@@ -231,7 +231,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldPassword,
 	if p.User == nil || p.User.Root {
 		return awserr.New(awserr.InvalidUserType, "Only IAM users can change their own password with this action.")
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:ChangePassword", p.ARN()); err != nil {
+	if err := s.authorizeChangePassword(ctx, p); err != nil {
 		return err
 	}
 	lp, err := s.store.LoginProfile(ctx, p.AccountID, p.User.ID)
@@ -249,12 +249,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldPassword,
 		s.log.Warn("password change refused: wrong old password", "account", p.AccountID, "user", p.User.Name)
 		return awserr.New(awserr.InvalidInput, "The old password was incorrect.")
 	}
-	if lp.PasswordHash, err = s.checkAndHash(ctx, p.AccountID, newPassword); err != nil {
-		return err
-	}
 	lp.PasswordResetRequired = false
-	if err := s.store.UpdateLoginProfile(ctx, p.AccountID, lp); err != nil {
-		return internal("update login profile", err)
+	if err := s.replacePassword(ctx, p.User, lp, newPassword); err != nil {
+		return err
 	}
 	s.log.Info("password changed", "account", p.AccountID, "user", p.User.Name)
 	return nil

@@ -36,6 +36,9 @@ type User struct {
 	Root             bool
 	CreatedAt        time.Time
 	PasswordLastUsed time.Time // zero when never
+	// Tags are an IAM user's tags, sorted by key; loaded when the user is
+	// read alone (not in lists).
+	Tags []Tag
 }
 
 // RootUserName is the root user's name in the store and in credential

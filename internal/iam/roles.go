@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/iamd/iamd/internal/awserr"
@@ -101,22 +100,6 @@ func (s *Service) checkTrustPolicy(ctx context.Context, accountID, doc string) e
 	return nil
 }
 
-// checkTags refuses tag keys that repeat, ignoring case as IAM does.
-func checkTags(tags []Tag) error {
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		k := strings.ToLower(t.Key)
-		if seen[k] {
-			return awserr.New(awserr.InvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		seen[k] = true
-	}
-	if len(tags) > MaxTagsPerResource {
-		return limitExceeded(quotaNameTagsPerRole, MaxTagsPerResource)
-	}
-	return nil
-}
-
 // CreateRole creates a role with a trust policy.
 func (s *Service) CreateRole(ctx context.Context, p *Principal, in CreateRoleInput) (*Role, error) {
 	path := in.Path
@@ -138,7 +121,7 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in CreateRoleInp
 		return nil, awserr.New(awserr.ValidationError, "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to "+
 			"satisfy constraint: Member must have value between %d and %d", maxSession, MinMaxSessionDuration, MaxMaxSessionDuration)
 	}
-	if err := checkTags(in.Tags); err != nil {
+	if err := validateTags(in.Tags, true, quotaNameTagsPerRole); err != nil {
 		return nil, err
 	}
 	if err := s.checkTrustPolicy(ctx, p.AccountID, in.AssumeRolePolicyDocument); err != nil {
@@ -292,7 +275,7 @@ func (s *Service) TagRole(ctx context.Context, p *Principal, name string, tags [
 	if err := s.authz.Authorize(ctx, p, "iam:TagRole", r.ARN()); err != nil {
 		return err
 	}
-	if err := checkTags(tags); err != nil {
+	if err := validateTags(tags, true, quotaNameTagsPerRole); err != nil {
 		return err
 	}
 	switch err := s.store.TagRole(ctx, p.AccountID, r.ID, tags, MaxTagsPerResource); {

@@ -42,6 +42,7 @@ func (e *DuplicateSerialError) Error() string {
 type Store interface {
 	PolicyStore
 	RoleStore
+	GovernanceStore
 
 	// CreateAccount creates an account with its root user, the root
 	// password hash and, when rootKey is not nil, a root access key.

@@ -11,13 +11,22 @@ func (s *Service) userARN(p *Principal, path, name string) string {
 	return "arn:aws:iam::" + p.AccountID + ":user" + path + name
 }
 
-// CreateUser creates an IAM user.
-func (s *Service) CreateUser(ctx context.Context, p *Principal, path, name string) (*User, error) {
+// CreateUser creates an IAM user, with tags if any are given (which needs
+// iam:TagUser too, as on AWS).
+func (s *Service) CreateUser(ctx context.Context, p *Principal, path, name string, tags ...Tag) (*User, error) {
 	if path == "" {
 		path = "/"
 	}
 	if err := s.authz.Authorize(ctx, p, "iam:CreateUser", s.userARN(p, path, name)); err != nil {
 		return nil, err
+	}
+	if len(tags) > 0 {
+		if err := s.authz.Authorize(ctx, p, "iam:TagUser", s.userARN(p, path, name)); err != nil {
+			return nil, err
+		}
+		if err := validateTags(tags, true, quotaNameTagsPerUser); err != nil {
+			return nil, err
+		}
 	}
 	max, err := s.quota(ctx, p.AccountID, QuotaUsers)
 	if err != nil {
@@ -27,7 +36,7 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, path, name strin
 	if err != nil {
 		return nil, internal("new id", err)
 	}
-	u := &User{AccountID: p.AccountID, ID: id, Name: name, Path: path, CreatedAt: s.clock.Now().UTC().Truncate(1e9)}
+	u := &User{AccountID: p.AccountID, ID: id, Name: name, Path: path, CreatedAt: s.clock.Now().UTC().Truncate(1e9), Tags: tags}
 	switch err := s.store.CreateUser(ctx, u, max); {
 	case errors.Is(err, ErrExists):
 		return nil, awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", name)
@@ -84,5 +93,41 @@ func (s *Service) DeleteUser(ctx context.Context, p *Principal, name string) err
 		return internal("delete user", err)
 	}
 	s.log.Info("user deleted", "account", p.AccountID, "user", u.Name, "by", p.ARN())
+	return nil
+}
+
+// UpdateUser renames and/or moves an IAM user; an empty newName or newPath
+// keeps the current one. The caller needs iam:UpdateUser on the user as it
+// is and as it will be. Keys, devices, policies and groups follow the
+// user's id, so they stay with it.
+func (s *Service) UpdateUser(ctx context.Context, p *Principal, name, newName, newPath string) error {
+	u, err := s.target(ctx, p, name)
+	if err != nil {
+		return err
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:UpdateUser", u.ARN()); err != nil {
+		return err
+	}
+	if newName == "" {
+		newName = u.Name
+	}
+	if newPath == "" {
+		newPath = u.Path
+	}
+	if newName == u.Name && newPath == u.Path {
+		return nil
+	}
+	if err := s.authz.Authorize(ctx, p, "iam:UpdateUser", s.userARN(p, newPath, newName)); err != nil {
+		return err
+	}
+	switch err := s.store.UpdateUser(ctx, p.AccountID, u.ID, newName, newPath); {
+	case errors.Is(err, ErrExists):
+		return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", newName)
+	case errors.Is(err, ErrNotFound):
+		return notFoundUser(name)
+	case err != nil:
+		return internal("update user", err)
+	}
+	s.log.Info("user updated", "account", p.AccountID, "user", u.Name, "name", newName, "path", newPath, "by", p.ARN())
 	return nil
 }

@@ -76,7 +76,7 @@ func maxItems(in awsquery.Params) int {
 // iamHandlers gathers the IAM operations of every area.
 func (s *Server) iamHandlers() map[string]handler {
 	m := s.coreIAMHandlers()
-	for _, area := range []map[string]handler{s.policyHandlers(), s.roleHandlers(), s.simulateHandlers()} {
+	for _, area := range []map[string]handler{s.policyHandlers(), s.roleHandlers(), s.simulateHandlers(), s.governanceHandlers()} {
 		for k, h := range area {
 			m[k] = h
 		}
@@ -93,26 +93,11 @@ func (s *Server) stsHandlers() map[string]handler {
 	return m
 }
 
+// coreIAMHandlers are users, keys, passwords and MFA devices. CreateUser,
+// GetUser and CreateVirtualMFADevice, which carry tags, are in
+// governanceHandlers.
 func (s *Server) coreIAMHandlers() map[string]handler {
 	return map[string]handler{
-		"CreateUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
-			u, err := s.iam.CreateUser(ctx, p, in.String("Path"), in.String("UserName"))
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				User userXML `xml:"User"`
-			}{toUserXML(u)}, nil
-		},
-		"GetUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
-			u, err := s.iam.GetUser(ctx, p, in.String("UserName"))
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				User userXML `xml:"User"`
-			}{toUserXML(u)}, nil
-		},
 		"ListUsers": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
 			users, next, err := s.iam.ListUsers(ctx, p, in.String("PathPrefix"), in.String("Marker"), maxItems(in))
 			if err != nil {
@@ -203,15 +188,6 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 		},
 		"ChangePassword": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.ChangePassword(ctx, p, in.String("OldPassword"), in.String("NewPassword"))
-		},
-		"CreateVirtualMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
-			d, err := s.iam.CreateVirtualMFADevice(ctx, p, in.String("Path"), in.String("VirtualMFADeviceName"))
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				VirtualMFADevice virtualMFADeviceXML `xml:"VirtualMFADevice"`
-			}{virtualMFADeviceXML{SerialNumber: d.Serial, Base32StringSeed: awsquery.Blob(d.Base32StringSeed), QRCodePNG: d.QRCodePNG}}, nil
 		},
 		"EnableMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.EnableMFADevice(ctx, p, in.String("UserName"), in.String("SerialNumber"),

@@ -64,6 +64,7 @@ func New(iamSvc *iam.Service, stsSvc *sts.Service, log *slog.Logger) *Server {
 		log:    log,
 		health: iamSvc.Store().Ping,
 	}
+	s.auth.LastUsed = iam.NewUsageRecorder(iamSvc.Store(), iam.UsageOptions{Logger: log})
 	s.apis = map[string]*api{
 		"iam": {proto: awsquery.IAM(), handlers: s.iamHandlers()},
 		"sts": {proto: awsquery.STS(), handlers: s.stsHandlers()},

@@ -56,20 +56,25 @@ func (s *Store) scanKey(sc interface{ Scan(...any) error }, extra ...any) (*iam.
 	return &k, nil
 }
 
-// AccessKey finds a key and its owner in any account.
+// AccessKey finds a key and its owner (with the owner's tags) in any
+// account.
 func (s *Store) AccessKey(ctx context.Context, id string) (*iam.AccessKey, *iam.User, error) {
 	var u iam.User
 	var root int
 	var created, pwUsed int64
-	k, err := s.scanKey(s.queryRow(ctx, `SELECT `+keyCols+`, u.id, u.account_id, u.name, u.path, u.is_root, u.created_at, u.password_last_used
-		FROM access_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1`, id),
-		&u.ID, &u.AccountID, &u.Name, &u.Path, &root, &created, &pwUsed)
+	var tags string
+	k, err := s.scanKey(s.queryRow(ctx, `SELECT `+keyCols+`, u.id, u.account_id, u.name, u.path, u.is_root, u.created_at, u.password_last_used,
+		u.tags FROM access_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1`, id),
+		&u.ID, &u.AccountID, &u.Name, &u.Path, &root, &created, &pwUsed, &tags)
 	if err != nil {
 		return nil, nil, err
 	}
 	u.Root = root != 0
 	u.CreatedAt = fromMS(created)
 	u.PasswordLastUsed = fromMS(pwUsed)
+	if u.Tags, err = decodeTags(tags); err != nil {
+		return nil, nil, err
+	}
 	return k, &u, nil
 }
 

@@ -11,9 +11,9 @@ import (
 )
 
 func insertUser(ctx context.Context, tx *sql.Tx, u *iam.User) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, account_id, name, name_key, path, is_root, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		u.ID, u.AccountID, u.Name, strings.ToLower(u.Name), u.Path, boolInt(u.Root), ms(u.CreatedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, account_id, name, name_key, path, is_root, created_at, tags)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		u.ID, u.AccountID, u.Name, strings.ToLower(u.Name), u.Path, boolInt(u.Root), ms(u.CreatedAt), encodeTags(mergeTags(nil, u.Tags, true)))
 	if isUnique(err) {
 		return iam.ErrExists
 	}
@@ -55,15 +55,16 @@ func scanUser(sc interface{ Scan(...any) error }) (*iam.User, error) {
 	return &u, nil
 }
 
-// UserByName finds an IAM user by name, ignoring case as IAM does.
+// UserByName finds an IAM user by name, ignoring case as IAM does, with
+// its tags.
 func (s *Store) UserByName(ctx context.Context, accountID, name string) (*iam.User, error) {
-	return scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE account_id = $1 AND name_key = $2 AND is_root = 0`,
+	return scanTaggedUser(s.queryRow(ctx, `SELECT `+taggedUserCols+` FROM users WHERE account_id = $1 AND name_key = $2 AND is_root = 0`,
 		accountID, strings.ToLower(name)))
 }
 
-// UserByID finds the root user or an IAM user by id.
+// UserByID finds the root user or an IAM user by id, with its tags.
 func (s *Store) UserByID(ctx context.Context, accountID, id string) (*iam.User, error) {
-	return scanUser(s.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE account_id = $1 AND id = $2`, accountID, id))
+	return scanTaggedUser(s.queryRow(ctx, `SELECT `+taggedUserCols+` FROM users WHERE account_id = $1 AND id = $2`, accountID, id))
 }
 
 // ListUsers lists IAM users ordered by name.
