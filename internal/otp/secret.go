@@ -60,6 +60,12 @@ func DecodeSecret(s string) ([]byte, error) {
 	if len(buf) == 0 {
 		return nil, errors.New("otp: empty secret")
 	}
+	// A final group of 1, 3 or 6 characters encodes no whole byte; Go's
+	// unpadded decoder drops it silently, which would shorten the secret.
+	switch len(buf) % 8 {
+	case 1, 3, 6:
+		return nil, fmt.Errorf("otp: invalid base32 secret: %d characters cannot end a base32 text", len(buf))
+	}
 	b, err := b32().DecodeString(string(buf))
 	if err != nil {
 		return nil, fmt.Errorf("otp: invalid base32 secret: %w", err)

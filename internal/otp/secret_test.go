@@ -81,6 +81,8 @@ func TestDecodeSecret(t *testing.T) {
 		{"digit 8 is not base32", "GE8A", nil, true},
 		{"non-ASCII letter folding to S", "GE\u017f", nil, true},
 		{"hyphen", "GEZD-GNBV", nil, true},
+		{"trailing group of 6 after 16", "GEZDGNBVGY3TQOJQGEZDGN", nil, true},
+		{"trailing group of 1 after 8", "GEZDGNBVG", nil, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
