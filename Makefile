@@ -6,6 +6,8 @@ IAMD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disabl
 PG_ADMIN_URL ?= $(IAMD_TEST_DATABASE_URL)
 export IAMD_TEST_DATABASE_URL
 export IAMD_TEST_BOTOCORE ?= 1
+# The LGPL PSKC samples are read in place (never copied) when ../shared has them.
+export IAMD_TEST_SHARED_PSKC ?= $(if $(wildcard ../shared/testdata/pskc),1,)
 
 BIN := bin/iamd
 
@@ -42,13 +44,15 @@ e2e: build
 	scripts/e2e.sh $(BIN)
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/otp ./internal/sigv4 ./internal/awsquery ./internal/server
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/otp ./internal/sigv4 ./internal/awsquery ./internal/policy ./internal/server
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/awsquery
 	$(GO) test -run '^$$' -fuzz FuzzParseAuthorization -fuzztime 30s ./internal/sigv4
 	$(GO) test -run '^$$' -fuzz FuzzParse$$ -fuzztime 30s ./internal/sigv4
 	$(GO) test -run '^$$' -fuzz FuzzParseKeyURI -fuzztime 30s ./internal/otp
+	$(GO) test -run '^$$' -fuzz FuzzParse$$ -fuzztime 30s ./internal/policy
+	$(GO) test -run '^$$' -fuzz FuzzParse$$ -fuzztime 30s -fuzzminimizetime 2s ./internal/pskc
 
 clean:
 	rm -rf bin
