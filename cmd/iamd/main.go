@@ -1,8 +1,11 @@
 // Command iamd is a self-hosted identity service that speaks AWS's IAM and
 // STS Query APIs with real multi-factor authentication.
 //
-//	iamd [serve] [flags]     run the server (the default)
-//	iamd token code [flags]  print a TOTP code, like oathtool
+//	iamd [serve] [flags]                  run the server (the default)
+//	iamd token code [flags]               print a TOTP code, like oathtool
+//	iamd account create|list|root-mfa     manage accounts and root MFA
+//	iamd hardware import|list|remove      manage hardware OATH tokens
+//	iamd quota list|set|requests|approve|deny  manage quotas and increase requests
 package main
 
 import (
@@ -29,6 +32,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args, stderr)
 	case "token":
 		return token(args, stdout, stderr)
+	case "account":
+		return account(ctx, args, stdout, stderr)
+	case "hardware":
+		return hardware(ctx, args, stdout, stderr)
+	case "quota":
+		return quota(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -39,4 +48,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 const usage = `usage:
   iamd [serve] [--addr A] [--data-dir D] [--database-url U] [--tls-cert F --tls-key F]
   iamd token code --secret BASE32 [--at RFC3339] [--digits 6] [--period 30]
+  iamd account create [--data-dir D] [--database-url U] [--id 12DIGITS] [--email E]
+  iamd account list [--data-dir D] [--database-url U]
+  iamd account root-mfa [--data-dir D] [--database-url U] [--deactivate SERIAL] ACCOUNT
+  iamd hardware import [--data-dir D] [--database-url U] [--account ID] [--psk HEX | --password P] FILE
+  iamd hardware list [--data-dir D] [--database-url U] [--account ID]
+  iamd hardware remove [--data-dir D] [--database-url U] [--account ID] SERIAL
+  iamd quota list|set|requests|approve|deny [--data-dir D] [--database-url U] ...
 Run "iamd serve -h" or "iamd token code -h" for the flags.`

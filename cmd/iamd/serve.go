@@ -73,7 +73,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	tlsCert := fs.String("tls-cert", os.Getenv("IAMD_TLS_CERT"), "TLS certificate file; serve HTTPS with --tls-key [IAMD_TLS_CERT]")
 	tlsKey := fs.String("tls-key", os.Getenv("IAMD_TLS_KEY"), "TLS private key file [IAMD_TLS_KEY]")
 	issuer := fs.String("issuer", envOr("IAMD_MFA_ISSUER", "Amazon Web Services"), "issuer in virtual MFA devices' otpauth URIs [IAMD_MFA_ISSUER]")
+	quotaAutoApproveMax := fs.String("quota-auto-approve-max", envOr("IAMD_QUOTA_AUTO_APPROVE_MAX", "0"),
+		"approve quota increase requests up to this value at once; 0: every request waits for iamd quota approve [IAMD_QUOTA_AUTO_APPROVE_MAX]")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	autoApproveMax, err := parseAutoApproveMax(*quotaAutoApproveMax)
+	if err != nil {
 		return err
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
@@ -93,8 +99,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	stsSvc := sts.New(iamSvc, sealer, log)
+	handler := server.New(iamSvc, stsSvc, log)
+	handler.UseQuotas(servingQuotas(st, iamSvc, log, autoApproveMax))
 	srv := &http.Server{
-		Handler:           server.New(iamSvc, stsSvc, log),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -128,6 +136,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
 		return err
+	}
+	if c, ok := srv.Handler.(io.Closer); ok {
+		c.Close() // writes buffered access key use; logs its own failure
 	}
 	log.Info("stopped")
 	return nil

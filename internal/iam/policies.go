@@ -153,6 +153,9 @@ const (
 	QuotaUserPolicySize           = "UserPolicySizeQuota"
 	QuotaGroupPolicySize          = "GroupPolicySizeQuota"
 	QuotaRolePolicySize           = "RolePolicySizeQuota"
+	// QuotaPolicyVersionsInUse limits the managed policy attachments of
+	// the whole account.
+	QuotaPolicyVersionsInUse = "PolicyVersionsInUseQuota"
 )
 
 // attachedQuota and inlineSizeQuota are the quotas of an entity kind.
@@ -664,6 +667,9 @@ func (s *Service) AttachPolicy(ctx context.Context, p *Principal, kind EntityKin
 	if err != nil {
 		return err
 	}
+	if err := s.checkAttachmentsInUse(ctx, p.AccountID, e, arn); err != nil {
+		return err
+	}
 	switch err := s.store.AttachPolicy(ctx, p.AccountID, e, arn, max); {
 	case errors.Is(err, ErrNotFound):
 		return awserr.New(awserr.NoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
@@ -674,6 +680,41 @@ func (s *Service) AttachPolicy(ctx context.Context, p *Principal, kind EntityKin
 	}
 	s.log.Info("policy attached", "account", p.AccountID, "entity", e.ARN(p.AccountID), "policy", arn, "by", p.ARN())
 	return nil
+}
+
+// checkAttachmentsInUse refuses a new attachment when the account has
+// PolicyVersionsInUseQuota attachments already. Attaching a policy that is
+// attached already changes nothing and is not refused. The count is taken
+// before the store's write, not in its transaction, so concurrent attaches
+// may pass it together; the per-entity quotas, checked in the write, still
+// hold.
+func (s *Service) checkAttachmentsInUse(ctx context.Context, accountID string, e Entity, arn string) error {
+	max, err := s.quota(ctx, accountID, QuotaPolicyVersionsInUse)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.PolicyUsage(ctx, accountID)
+	if err != nil {
+		return internal("policy usage", err)
+	}
+	if u.PolicyVersionsInUse < max {
+		return nil
+	}
+	for pg := (Page{MaxItems: 1000}); ; {
+		attached, next, err := s.store.ListAttachedPolicies(ctx, accountID, e, "/", pg)
+		if err != nil {
+			return internal("attached policies", err)
+		}
+		for _, a := range attached {
+			if a.ARN == arn {
+				return nil
+			}
+		}
+		if next == "" {
+			return limitExceeded("PolicyVersionsInUse", max)
+		}
+		pg.Marker = next
+	}
 }
 
 // DetachPolicy detaches a managed policy from an entity.

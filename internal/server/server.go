@@ -24,6 +24,7 @@ import (
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/awsquery"
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/quotas"
 	"github.com/iamd/iamd/internal/sigv4"
 	"github.com/iamd/iamd/internal/sts"
 )
@@ -50,6 +51,9 @@ type Server struct {
 	log    *slog.Logger
 	apis   map[string]*api // by SigV4 service name
 	health func(context.Context) error
+	// quotas serves the Service Quotas JSON API (servicequotas.go); nil
+	// when the store has no quota requests.
+	quotas *quotas.Service
 }
 
 // New returns a Server over the domain services.
@@ -65,6 +69,7 @@ func New(iamSvc *iam.Service, stsSvc *sts.Service, log *slog.Logger) *Server {
 		health: iamSvc.Store().Ping,
 	}
 	s.auth.LastUsed = iam.NewUsageRecorder(iamSvc.Store(), iam.UsageOptions{Logger: log})
+	s.quotas = defaultQuotas(iamSvc, log)
 	s.apis = map[string]*api{
 		"iam": {proto: awsquery.IAM(), handlers: s.iamHandlers()},
 		"sts": {proto: awsquery.STS(), handlers: s.stsHandlers()},
@@ -114,6 +119,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	service = signed.Credential.Service
+	if service == serviceQuotasService { // AWS JSON 1.1, not Query
+		action, principal = s.serveServiceQuotas(rec, r, signed, body, reqID)
+		return
+	}
 	a, ok := s.apis[service]
 	if !ok {
 		awsquery.WriteError(rec, awsquery.IAM(), reqID, awserr.New(awserr.InvalidClientTokenID,
