@@ -295,6 +295,9 @@ func signsHost(names []string) bool {
 	return false
 }
 
+// emptyPayloadHash is the hex SHA-256 of an empty body.
+const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 // Verify checks the signature with the secret access key of
 // s.Credential.AccessKeyID, at the server time now. It fails with
 // SignatureDoesNotMatch when the scope date is not the date of X-Amz-Date,
@@ -315,6 +318,13 @@ func (s *Signed) Verify(secretAccessKey string, now time.Time) error {
 	}
 	if err := s.checkTime(now.UTC()); err != nil {
 		return err
+	}
+	if s.contentSHA == unsignedPayload && s.req.PayloadHash != emptyPayloadHash {
+		// UNSIGNED-PAYLOAD leaves the body out of the signature. IAM and STS
+		// carry the action and its parameters in the body, so a captured
+		// request could be replayed with another one: refuse it (S3, which
+		// needs it, will decide for itself).
+		return mismatch("UNSIGNED-PAYLOAD is not accepted for a request with a body; sign the payload.")
 	}
 	if s.contentSHA != "" && s.contentSHA != unsignedPayload && s.contentSHA != s.req.PayloadHash {
 		// The header is what gets signed; without this check a body could be

@@ -163,18 +163,23 @@ func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRol
 	if !ok {
 		return nil, awserr.New(awserr.ValidationError, "%s is invalid", in.RoleARN)
 	}
-	if err := s.iam.AuthorizeAction(ctx, p, "sts:AssumeRole", in.RoleARN); err != nil {
-		if awserr.Code(err) == awserr.AccessDenied {
-			return nil, notAuthorized(p, "sts:AssumeRole", in.RoleARN)
-		}
-		return nil, err
-	}
+	// The role is found first and must match the ARN exactly: names are
+	// looked up ignoring case, and a policy must be evaluated against the
+	// role's own ARN, or "role/ADMIN" would slip past a Deny on
+	// "role/admin". A missing role and a mismatch get the same answer as a
+	// refusal, so the answer does not tell whether a role exists.
 	role, err := s.iam.Store().RoleByName(ctx, acct, name)
-	if errors.Is(err, iam.ErrNotFound) || (err == nil && role.Path != path) {
+	if errors.Is(err, iam.ErrNotFound) || (err == nil && (role.Path != path || role.ARN() != in.RoleARN)) {
 		s.log.Warn("AssumeRole refused", "principal", p.ARN(), "role", in.RoleARN, "reason", "no such role")
 		return nil, notAuthorized(p, "sts:AssumeRole", in.RoleARN)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.iam.AuthorizeAction(ctx, p, "sts:AssumeRole", role.ARN()); err != nil {
+		if awserr.Code(err) == awserr.AccessDenied {
+			return nil, notAuthorized(p, "sts:AssumeRole", in.RoleARN)
+		}
 		return nil, err
 	}
 	now := s.clock.Now().UTC()

@@ -1,0 +1,66 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iamd/iamd/internal/store/storetest"
+)
+
+// TestUnsignedPayloadRefused: a header-signed request that leaves its body
+// out of the signature could be replayed with another action in the body.
+func TestUnsignedPayloadRefused(t *testing.T) {
+	e := newEnv(t, storetest.Engines(t)[0])
+	form := "Action=CreateUser&Version=2010-05-08&UserName=injected"
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	creds := aws.Credentials{AccessKeyID: rootKeyID, SecretAccessKey: rootSecret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, "UNSIGNED-PAYLOAD", "iam", "us-east-1", e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || !strings.Contains(string(b), "SignatureDoesNotMatch") {
+		t.Fatalf("UNSIGNED-PAYLOAD request = %d %s, want 403 SignatureDoesNotMatch", resp.StatusCode, b)
+	}
+	if _, err := e.iam(rootKeyID, rootSecret, "").GetUser(context.Background(), &awsiam.GetUserInput{UserName: aws.String("injected")}); err == nil {
+		t.Fatal("the unsigned body created a user")
+	}
+}
+
+// TestAssumeRoleNameCaseCannotDodgeDeny: role names are looked up ignoring
+// case, but policies are evaluated on the role's own ARN.
+func TestAssumeRoleNameCaseCannotDodgeDeny(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		root := e.iam(rootKeyID, rootSecret, "")
+		akid, secret := e.user(ctx, root, "eve")
+		if _, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("admin"), AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("eve"), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+				{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"},
+				{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/admin"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, arn := range []string{"arn:aws:iam::123456789012:role/admin", "arn:aws:iam::123456789012:role/ADMIN", "arn:aws:iam::123456789012:role/Admin"} {
+			_, err := e.sts(akid, secret, "").AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")})
+			wantAPIError(t, "AssumeRole "+arn, err, "AccessDenied", 403, "")
+		}
+	})
+}
