@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -108,20 +109,31 @@ const maxParsedDocs = 10000
 
 // Authorize allows or denies action on resource for p.
 func (a *PolicyAuthorizer) Authorize(ctx context.Context, p *Principal, action, resource string) error {
+	res, err := a.Decide(ctx, p, action, resource)
+	if err != nil || res.Decision == policy.Allow {
+		return err
+	}
+	return accessDenied(p, action, resource, res, p.Session != nil && len(p.Session.SessionPolicies)+len(p.Session.SessionPolicyARNs) > 0)
+}
+
+// decider is an authoriser that can tell an explicit deny from an implicit
+// one, for grants that override only the latter.
+type decider interface {
+	Decide(ctx context.Context, p *Principal, action, resource string) (policy.Result, error)
+}
+
+// Decide evaluates p's policies for action on resource. Root's own calls
+// are allowed; no policy applies to root.
+func (a *PolicyAuthorizer) Decide(ctx context.Context, p *Principal, action, resource string) (policy.Result, error) {
 	if p.IsRoot() {
-		// Root's own calls are allowed; no policy applies to root.
-		return nil
+		return policy.Result{Decision: policy.Allow}, nil
 	}
 	identity, session, err := a.Policies(ctx, p)
 	if err != nil {
-		return err
+		return policy.Result{}, err
 	}
 	req := policy.Request{Action: action, Resource: resource, Context: RequestContext(ctx, p, a.clock().Now())}
-	res := policy.EvaluateWithSessionPolicies(req, identity, session)
-	if res.Decision == policy.Allow {
-		return nil
-	}
-	return accessDenied(p, action, resource, res, len(session) > 0)
+	return policy.EvaluateWithSessionPolicies(req, identity, session), nil
 }
 
 func (a *PolicyAuthorizer) clock() clock.Clock {
@@ -173,6 +185,11 @@ func (a *PolicyAuthorizer) Policies(ctx context.Context, p *Principal) (identity
 	}
 	if len(p.Session.SessionPolicyARNs) > 0 {
 		managed, err := a.Store.ManagedPolicyDocuments(ctx, p.AccountID, p.Session.SessionPolicyARNs)
+		if errors.Is(err, ErrNotFound) {
+			// A session policy deleted since the session began allows
+			// nothing; the intersection then denies everything.
+			return identity, []policy.Policy{{ID: "session:deleted"}}, nil
+		}
 		if err != nil {
 			return nil, nil, internal("session policies", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"time"
 
@@ -62,6 +63,9 @@ func (s *Service) ImportHardwareTokens(ctx context.Context, accountID string, to
 		if len(t.Secret) == 0 {
 			return fmt.Errorf("token %s: empty secret", t.Serial)
 		}
+		if t.OTPType == OTPTypeHOTP && t.Counter > math.MaxInt64-hotpEnableLookAhead {
+			return fmt.Errorf("token %s: counter %d is too large to advance", t.Serial, t.Counter)
+		}
 		d := MFADevice{Serial: t.Serial, AccountID: accountID, Kind: DeviceHardware, Secret: t.Secret, Digits: t.Digits,
 			Period: t.Period, OTPType: t.OTPType, Hash: t.Hash, Time0: t.Time0, CreatedAt: now}
 		if t.OTPType == OTPTypeHOTP {
@@ -76,6 +80,11 @@ func (s *Service) ImportHardwareTokens(ctx context.Context, accountID string, to
 	}
 	for _, d := range devices {
 		s.log.Info("hardware token imported", "account", accountID, "serial", d.Serial, "type", d.OTPType, "digits", d.Digits)
+		if d.Digits != 6 {
+			// AWS's IAM and STS APIs carry six-digit codes only.
+			s.log.Warn("hardware token has more than 6 digits: its codes cannot pass through the IAM and STS APIs",
+				"account", accountID, "serial", d.Serial, "digits", d.Digits)
+		}
 	}
 	return nil
 }

@@ -416,3 +416,23 @@ func (randReader) Read(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+// TestResyncRefusesAUsedFirstCode: a code spent at sign-in cannot serve
+// again as the first code of a resync.
+func TestResyncRefusesAUsedFirstCode(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		alice := fx.user(t, "alice")
+		serial, seed := fx.device(t, "phone")
+		fx.enable(t, "alice", serial, seed)
+		fx.clock.Advance(30 * time.Second)
+		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, fx.codeAt(seed, 0)); err != nil {
+			t.Fatal(err)
+		}
+		err := fx.svc.ResyncMFADevice(ctx, fx.root, "alice", serial, fx.codeAt(seed, 0), fx.codeAt(seed, 1))
+		wantCode(t, "resync starting with the used code", err, awserr.InvalidAuthenticationCode)
+		if err := fx.svc.ResyncMFADevice(ctx, fx.root, "alice", serial, fx.codeAt(seed, 1), fx.codeAt(seed, 2)); err != nil {
+			t.Fatalf("resync with two fresh codes: %v", err)
+		}
+	})
+}

@@ -156,7 +156,9 @@ func (s *Service) checkPair(ctx context.Context, d *MFADevice, code1, code2 stri
 		s.fail(ctx, d, "wrong codes", now)
 		return 0, 0, false
 	}
-	if step2 <= d.LastStep {
+	// Both codes must be fresh: the first one's step too must come after
+	// the last used step, or a code already spent would count again.
+	if step2-1 <= d.LastStep {
 		s.log.Warn("MFA code refused", "account", d.AccountID, "serial", d.Serial, "reason", "codes already used")
 		return 0, 0, false
 	}
@@ -384,7 +386,7 @@ func (s *Service) matchSignIn(d *MFADevice, code string, now time.Time) (best, c
 }
 
 // VerifySignInCode checks a code from one of the user's devices for sign-in
-// (GetSessionToken now; console and AssumeRole later) and consumes it. It
+// (GetSessionToken and AssumeRole; the console later) and consumes it. It
 // returns when the code was checked.
 func (s *Service) VerifySignInCode(ctx context.Context, u *User, serial, code string) (time.Time, error) {
 	d, err := s.store.MFADevice(ctx, u.AccountID, serial)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/policy"
 )
 
 // PasswordPolicy is an account's password policy for IAM users (it never
@@ -135,10 +136,8 @@ func (s *Service) GetAccountPasswordPolicy(ctx context.Context, p *Principal) (*
 	if err != nil {
 		return nil, err
 	}
-	if !usersMayChangePassword(p, pp) {
-		if err := s.authz.Authorize(ctx, p, "iam:GetAccountPasswordPolicy", "*"); err != nil {
-			return nil, err
-		}
+	if err := s.authorizeGranted(ctx, p, "iam:GetAccountPasswordPolicy", "*", usersMayChangePassword(p, pp)); err != nil {
+		return nil, err
 	}
 	if pp == nil {
 		return nil, noPasswordPolicy(p.AccountID)
@@ -247,10 +246,28 @@ func (s *Service) authorizeChangePassword(ctx context.Context, p *Principal) err
 	if err != nil {
 		return err
 	}
-	if usersMayChangePassword(p, pp) {
+	return s.authorizeGranted(ctx, p, "iam:ChangePassword", p.ARN(), usersMayChangePassword(p, pp))
+}
+
+// authorizeGranted authorises an action that the account grants anyway
+// when granted is true (AllowUsersToChangePassword): the grant turns an
+// implicit deny into an allow, but an explicit Deny still wins.
+func (s *Service) authorizeGranted(ctx context.Context, p *Principal, action, resource string, granted bool) error {
+	if !granted {
+		return s.authz.Authorize(ctx, p, action, resource)
+	}
+	d, ok := s.authz.(decider)
+	if !ok {
 		return nil
 	}
-	return s.authz.Authorize(ctx, p, "iam:ChangePassword", p.ARN())
+	res, err := d.Decide(ctx, p, action, resource)
+	if err != nil {
+		return err
+	}
+	if res.Decision == policy.ExplicitDeny {
+		return accessDenied(p, action, resource, res, false)
+	}
+	return nil
 }
 
 // PasswordExpired tells whether an IAM user's password is older than the

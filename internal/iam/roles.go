@@ -110,6 +110,13 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in CreateRoleInp
 	if err := s.authz.Authorize(ctx, p, "iam:CreateRole", arn); err != nil {
 		return nil, err
 	}
+	if len(in.Tags) > 0 {
+		// As with users and devices, tagging at creation needs the tagging
+		// permission too.
+		if err := s.authz.Authorize(ctx, p, "iam:TagRole", arn); err != nil {
+			return nil, err
+		}
+	}
 	if in.PermissionsBoundary != "" {
 		return nil, awserr.New(awserr.InvalidInput, "iamd does not support permissions boundaries.")
 	}

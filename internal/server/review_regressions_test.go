@@ -64,3 +64,29 @@ func TestAssumeRoleNameCaseCannotDodgeDeny(t *testing.T) {
 		}
 	})
 }
+
+// TestAllowUsersToChangePasswordKeepsExplicitDeny: the account's grant
+// lifts an implicit deny only.
+func TestAllowUsersToChangePasswordKeepsExplicitDeny(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		root := e.iam(rootKeyID, rootSecret, "")
+		akid, secret := e.user(ctx, root, "pat")
+		if _, err := root.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("pat"), Password: aws.String("Old-Passw0rd!")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := root.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{AllowUsersToChangePassword: true}); err != nil {
+			t.Fatal(err)
+		}
+		pat := e.iam(akid, secret, "")
+		if _, err := pat.ChangePassword(ctx, &awsiam.ChangePasswordInput{OldPassword: aws.String("Old-Passw0rd!"), NewPassword: aws.String("New-Passw0rd!")}); err != nil {
+			t.Fatalf("ChangePassword granted by the account policy: %v", err)
+		}
+		if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("pat"), PolicyName: aws.String("deny"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ChangePassword","Resource":"*"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := pat.ChangePassword(ctx, &awsiam.ChangePasswordInput{OldPassword: aws.String("New-Passw0rd!"), NewPassword: aws.String("Newer-Passw0rd!")})
+		wantAPIError(t, "ChangePassword under an explicit Deny", err, "AccessDenied", 403, "")
+	})
+}

@@ -182,6 +182,17 @@ func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRol
 		}
 		return nil, err
 	}
+	if len(in.PolicyARNs) > 0 {
+		// Session policies must exist in the role's account now, not fail
+		// every later call of the session.
+		if _, err := s.iam.Store().ManagedPolicyDocuments(ctx, role.AccountID, in.PolicyARNs); err != nil {
+			var nf *iam.PolicyNotFoundError
+			if errors.As(err, &nf) {
+				return nil, awserr.New(awserr.NoSuchEntity, "Policy %s does not exist or is not attachable.", nf.ARN)
+			}
+			return nil, err
+		}
+	}
 	now := s.clock.Now().UTC()
 	if err := s.checkTrust(p, role, &in, now); err != nil {
 		return nil, err
