@@ -57,6 +57,14 @@ func RequestContext(ctx context.Context, p *Principal, now time.Time) policy.Con
 		for _, t := range p.Role.Tags {
 			c.Set("aws:PrincipalTag/"+t.Key, t.Value)
 		}
+		if p.Session != nil {
+			for _, t := range p.Session.Tags {
+				c.Set("aws:PrincipalTag/"+t.Key, t.Value)
+			}
+			if p.Session.SourceIdentity != "" {
+				c.Set("aws:SourceIdentity", p.Session.SourceIdentity)
+			}
+		}
 	}
 	c.Set(policy.KeyCurrentTime, now.UTC().Format(time.RFC3339))
 	c.Set(policy.KeyEpochTime, strconv.FormatInt(now.Unix(), 10))

@@ -123,6 +123,11 @@ type Session struct {
 	// session's permissions.
 	SessionPolicies   []string
 	SessionPolicyARNs []string
+	// Tags are a role session's session tags; they override the role's
+	// tags of the same key in aws:PrincipalTag.
+	Tags []Tag
+	// SourceIdentity is the identity set with AssumeRole's SourceIdentity.
+	SourceIdentity string
 }
 
 // MFA tells whether the session was issued with MFA.

@@ -11,6 +11,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/iamd/iamd/internal/store/storetest"
 )
@@ -88,5 +89,55 @@ func TestAllowUsersToChangePasswordKeepsExplicitDeny(t *testing.T) {
 		}
 		_, err := pat.ChangePassword(ctx, &awsiam.ChangePasswordInput{OldPassword: aws.String("New-Passw0rd!"), NewPassword: aws.String("Newer-Passw0rd!")})
 		wantAPIError(t, "ChangePassword under an explicit Deny", err, "AccessDenied", 403, "")
+	})
+}
+
+// TestSessionTagsAndTrustContext: session tags reach aws:PrincipalTag, and
+// the trust policy sees the request's source address.
+func TestSessionTagsAndTrustContext(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		root := e.iam(rootKeyID, rootSecret, "")
+		akid, secret := e.user(ctx, root, "tess")
+		mkRole := func(name, extra string) *string {
+			out, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},
+				  "Action":["sts:AssumeRole","sts:TagSession"]}` + extra + `]}`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out.Role.Arn
+		}
+		blue := mkRole("blue", "")
+		local := mkRole("local", `,{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}}`)
+		if _, err := root.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("blue"), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*",
+				"Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("tess"), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+		tess := e.sts(akid, secret, "")
+		session := func(tag string) *awsiam.Client {
+			out, err := tess.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: blue, RoleSessionName: aws.String("s-" + tag),
+				Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String(tag)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := out.Credentials
+			return e.iam(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
+		}
+		if _, err := session("blue").ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+			t.Fatalf("ListUsers in a session tagged team=blue: %v", err)
+		}
+		_, err := session("red").ListUsers(ctx, &awsiam.ListUsersInput{})
+		wantAPIError(t, "ListUsers in a session tagged team=red", err, "AccessDenied", 403, "")
+		_, err = tess.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: local, RoleSessionName: aws.String("s1")})
+		wantAPIError(t, "AssumeRole from 127.0.0.1 under a trust Deny on aws:SourceIp", err, "AccessDenied", 403, "")
+		_, err = tess.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: blue, RoleSessionName: aws.String("s2"),
+			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::123456789012:policy/Nope")}}})
+		wantAPIError(t, "AssumeRole with a session policy that does not exist", err, "NoSuchEntity", 404, "")
 	})
 }

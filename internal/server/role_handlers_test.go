@@ -396,7 +396,7 @@ func TestAssumeRole(t *testing.T) {
 			"User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:TagSession on resource: "+roleARN("open"))
 		e.createRole(ctx, root, "tagged", strings.Replace(trustAccountRoot, `"sts:AssumeRole"`, `["sts:AssumeRole","sts:TagSession"]`, 1), 0)
 		scoped, err := assume(alice, &awssts.AssumeRoleInput{RoleArn: aws.String(roleARN("tagged")), Policy: aws.String(sp),
-			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}},
+			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")}},
 			Tags:       sessionTags})
 		if err != nil {
 			t.Fatalf("AssumeRole(session policy): %v", err)

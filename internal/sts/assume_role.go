@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -152,6 +151,13 @@ func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRol
 	if p.IsRoot() {
 		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
 	}
+	if p.Session != nil && p.Session.SourceIdentity != "" {
+		// A source identity follows the whole role chain and cannot change.
+		if in.SourceIdentity != "" && in.SourceIdentity != p.Session.SourceIdentity {
+			return nil, awserr.New(awserr.AccessDenied, "The source identity of a role chain cannot be changed.")
+		}
+		in.SourceIdentity = p.Session.SourceIdentity
+	}
 	if (in.SerialNumber == "") != (in.TokenCode == "") {
 		return nil, awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
 	}
@@ -194,7 +200,7 @@ func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRol
 		}
 	}
 	now := s.clock.Now().UTC()
-	if err := s.checkTrust(p, role, &in, now); err != nil {
+	if err := s.checkTrust(ctx, p, role, &in, now); err != nil {
 		return nil, err
 	}
 
@@ -259,7 +265,7 @@ func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRol
 
 // checkTrust evaluates the role's trust policy for sts:AssumeRole, and for
 // sts:TagSession and sts:SetSourceIdentity when the request needs them.
-func (s *Service) checkTrust(p *iam.Principal, role *iam.Role, in *AssumeRoleInput, now time.Time) error {
+func (s *Service) checkTrust(ctx context.Context, p *iam.Principal, role *iam.Role, in *AssumeRoleInput, now time.Time) error {
 	doc, err := policy.Parse(role.AssumeRolePolicy, policy.TrustPolicy)
 	if err != nil {
 		// Stored documents were valid when written; a stricter parser
@@ -271,7 +277,7 @@ func (s *Service) checkTrust(p *iam.Principal, role *iam.Role, in *AssumeRoleInp
 	if p.Role != nil {
 		caller.RoleARN = p.Role.ARN()
 	}
-	req := policy.Request{Resource: role.ARN(), Context: trustContext(p, in, now)}
+	req := policy.Request{Resource: role.ARN(), Context: trustContext(ctx, p, in, now)}
 	actions := []string{"sts:AssumeRole"}
 	if len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
 		actions = append(actions, "sts:TagSession")
@@ -290,45 +296,14 @@ func (s *Service) checkTrust(p *iam.Principal, role *iam.Role, in *AssumeRoleInp
 	return nil
 }
 
-// trustContext builds the condition keys a trust policy sees. The MFA keys
-// are those the session will have if the request's code is valid: a code in
-// the request counts as MFA now (age 0); otherwise the caller's own
-// credentials decide (reference §8.1): long-term keys leave the keys absent,
-// a session without MFA sets "false", one with MFA "true" and its age.
-func trustContext(p *iam.Principal, in *AssumeRoleInput, now time.Time) policy.Context {
-	c := policy.NewContext()
-	switch {
-	case in.SerialNumber != "":
+// trustContext is the request context the trust policy sees: the
+// caller's, as for any request (iam.RequestContext), with the MFA keys as
+// the session will have them (a code in this request counts as MFA now)
+// and AssumeRole's own keys.
+func trustContext(ctx context.Context, p *iam.Principal, in *AssumeRoleInput, now time.Time) policy.Context {
+	c := iam.RequestContext(ctx, p, now)
+	if in.SerialNumber != "" {
 		c.SetMFA(policy.TemporaryWithMFA, 0)
-	case p.Session == nil:
-		c.SetMFA(policy.LongTermCredentials, 0)
-	case p.Session.MFA():
-		c.SetMFA(policy.TemporaryWithMFA, now.Sub(p.Session.MFAAuthenticatedAt))
-	default:
-		c.SetMFA(policy.TemporaryWithoutMFA, 0)
-	}
-	c.Set(policy.KeyCurrentTime, now.Format(time.RFC3339))
-	c.Set(policy.KeyEpochTime, strconv.FormatInt(now.Unix(), 10))
-	c.Set(policy.KeyPrincipalAccount, p.AccountID)
-	c.Set(policy.KeyUserID, p.UserID())
-	switch p.Kind() {
-	case iam.KindUser:
-		c.Set(policy.KeyUsername, p.User.Name)
-		c.Set(policy.KeyPrincipalType, "User")
-		c.Set(policy.KeyPrincipalARN, p.User.ARN())
-	case iam.KindAssumedRole:
-		c.Set(policy.KeyPrincipalType, "AssumedRole")
-		// aws:PrincipalArn of a role session is the role's ARN.
-		c.Set(policy.KeyPrincipalARN, p.Role.ARN())
-		for _, t := range p.Role.Tags {
-			c.Set("aws:PrincipalTag/"+t.Key, t.Value)
-		}
-	case iam.KindRoot:
-		c.Set(policy.KeyPrincipalType, "Account")
-		c.Set(policy.KeyPrincipalARN, p.ARN())
-	}
-	if p.Session != nil {
-		c.Set(policy.KeyTokenIssueTime, p.Session.IssuedAt.UTC().Format(time.RFC3339))
 	}
 	if in.ExternalID != "" {
 		c.Set("sts:ExternalId", in.ExternalID)
