@@ -30,7 +30,9 @@ type Authenticator struct {
 	}
 }
 
-var errInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
+// ErrInvalidToken is AWS's answer to an unknown, inactive or malformed
+// credential, and to temporary credentials used where they may not be.
+var ErrInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
 
 // Authenticate verifies a parsed signed request and returns its principal.
 // Errors are awserr errors with AWS's codes and messages.
@@ -44,14 +46,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 	)
 	if strings.HasPrefix(akid, "ASIA") {
 		if s.SessionToken == "" {
-			return nil, errInvalidToken
+			return nil, ErrInvalidToken
 		}
 		c, err := a.STS.OpenToken(s.SessionToken, akid)
 		switch {
 		case errors.Is(err, sts.ErrExpiredToken):
 			expired = true
 		case err != nil:
-			return nil, errInvalidToken
+			return nil, ErrInvalidToken
 		}
 		secret = a.STS.SecretFor(akid)
 		if p, err = a.sessionPrincipal(ctx, c); err != nil {
@@ -60,17 +62,17 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 	} else {
 		k, u, err := a.Store.AccessKey(ctx, akid)
 		if errors.Is(err, iam.ErrNotFound) {
-			return nil, errInvalidToken
+			return nil, ErrInvalidToken
 		}
 		if err != nil {
 			return nil, err
 		}
 		if k.Status != iam.KeyActive {
-			return nil, errInvalidToken
+			return nil, ErrInvalidToken
 		}
 		if s.SessionToken != "" {
 			// A long-term key never comes with a token.
-			return nil, errInvalidToken
+			return nil, ErrInvalidToken
 		}
 		secret = k.Secret
 		p = &iam.Principal{AccountID: u.AccountID, User: u}
@@ -104,7 +106,7 @@ func (a *Authenticator) sessionPrincipal(ctx context.Context, c *sts.Claims) (*i
 	if c.RoleID != "" {
 		r, err := a.Store.RoleByID(ctx, c.AccountID, c.RoleID)
 		if errors.Is(err, iam.ErrNotFound) {
-			return nil, errInvalidToken
+			return nil, ErrInvalidToken
 		}
 		if err != nil {
 			return nil, err
@@ -113,7 +115,7 @@ func (a *Authenticator) sessionPrincipal(ctx context.Context, c *sts.Claims) (*i
 	}
 	u, err := a.Store.UserByID(ctx, c.AccountID, c.UserID)
 	if errors.Is(err, iam.ErrNotFound) {
-		return nil, errInvalidToken
+		return nil, ErrInvalidToken
 	}
 	if err != nil {
 		return nil, err
@@ -138,6 +140,3 @@ func signatureError(err error) error {
 // SignatureError maps an error from sigv4.Parse to an awserr error.
 func SignatureError(err error) error { return signatureError(err) }
 
-// MaxSkew is how far a header-signed request's time may be from the
-// server's, as on AWS.
-const MaxSkew = 15 * time.Minute

@@ -512,10 +512,6 @@ func errNoGroupNamed(name string) error {
 	return awserr.New(awserr.NoSuchEntity, "The group with name %s cannot be found.", name)
 }
 
-func errNoRoleNamed(name string) error {
-	return awserr.New(awserr.NoSuchEntity, "The role with name %s cannot be found.", name)
-}
-
 func errNoEntityNamed(kind EntityKind, name string) error {
 	switch kind {
 	case EntityUser:
@@ -523,7 +519,7 @@ func errNoEntityNamed(kind EntityKind, name string) error {
 	case EntityGroup:
 		return errNoGroupNamed(name)
 	}
-	return errNoRoleNamed(name)
+	return noSuchRole(name)
 }
 
 // entity resolves a user, group or role of the caller's account by name.
@@ -550,7 +546,7 @@ func (s *Service) entity(ctx context.Context, p *Principal, kind EntityKind, nam
 	case EntityRole:
 		r, err := s.store.RoleRef(ctx, p.AccountID, name)
 		if errors.Is(err, ErrNotFound) {
-			return Entity{}, errNoRoleNamed(name)
+			return Entity{}, noSuchRole(name)
 		}
 		if err != nil {
 			return Entity{}, internal("find role", err)

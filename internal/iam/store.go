@@ -21,8 +21,9 @@ var (
 	ErrInvalidMarker = errors.New("iam store: invalid pagination marker")
 )
 
-// ConflictError is returned by DeleteUser while the user still has
-// dependents; What names the first kind found.
+// ConflictError is returned when an entity cannot be deleted or changed
+// while it still has dependents (a user's keys, a group's members, an
+// assigned device); What names the first kind found.
 type ConflictError struct {
 	What string // "login profile", "access keys", "MFA device"
 }

@@ -84,6 +84,14 @@ func (s *Server) iamHandlers() map[string]handler {
 	return m
 }
 
+// credsXML is STS's Credentials shape.
+type credsXML struct {
+	AccessKeyID     string        `xml:"AccessKeyId"`
+	SecretAccessKey string        `xml:"SecretAccessKey"`
+	SessionToken    string        `xml:"SessionToken"`
+	Expiration      awsquery.Time `xml:"Expiration"`
+}
+
 // stsHandlers gathers the STS operations.
 func (s *Server) stsHandlers() map[string]handler {
 	m := s.coreSTSHandlers()
@@ -275,12 +283,6 @@ func (s *Server) coreSTSHandlers() map[string]handler {
 			c, err := s.sts.GetSessionToken(ctx, p, time.Duration(d)*time.Second, in.String("SerialNumber"), in.String("TokenCode"))
 			if err != nil {
 				return nil, err
-			}
-			type credsXML struct {
-				AccessKeyID     string        `xml:"AccessKeyId"`
-				SecretAccessKey string        `xml:"SecretAccessKey"`
-				SessionToken    string        `xml:"SessionToken"`
-				Expiration      awsquery.Time `xml:"Expiration"`
 			}
 			return &struct {
 				Credentials credsXML `xml:"Credentials"`

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/iamd/iamd/internal/awsquery"
@@ -34,7 +32,7 @@ type roleXML struct {
 // since ListRoles never returns them.
 func toRoleXML(r *iam.Role, withTags bool) roleXML {
 	x := roleXML{Path: r.Path, RoleName: r.Name, RoleID: r.ID, Arn: r.ARN(), CreateDate: awsquery.Time{Time: r.CreatedAt},
-		AssumeRolePolicyDocument: escapeRolePolicy(r.AssumeRolePolicy), Description: r.Description,
+		AssumeRolePolicyDocument: encodePolicyDocument(r.AssumeRolePolicy), Description: r.Description,
 		MaxSessionDuration: r.MaxSessionDuration}
 	if withTags {
 		x.Tags = toTagsXML(r.Tags)
@@ -48,12 +46,6 @@ func toTagsXML(tags []iam.Tag) awsquery.List[tagXML] {
 		out = append(out, tagXML{t.Key, t.Value})
 	}
 	return out
-}
-
-// escapeRolePolicy percent-encodes a policy document as IAM returns it
-// (RFC 3986: a space is %20, never +, which Python's unquote would keep).
-func escapeRolePolicy(doc string) string {
-	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
 }
 
 func tagsParam(in awsquery.Params) []iam.Tag {
@@ -168,12 +160,6 @@ func (s *Server) stsRoleHandlers() map[string]handler {
 			r, err := s.sts.AssumeRole(ctx, p, req)
 			if err != nil {
 				return nil, err
-			}
-			type credsXML struct {
-				AccessKeyID     string        `xml:"AccessKeyId"`
-				SecretAccessKey string        `xml:"SecretAccessKey"`
-				SessionToken    string        `xml:"SessionToken"`
-				Expiration      awsquery.Time `xml:"Expiration"`
 			}
 			type assumedRoleUserXML struct {
 				AssumedRoleID string `xml:"AssumedRoleId"`

@@ -209,7 +209,7 @@ func sessionAllows(service, action string, p *iam.Principal) error {
 	switch service {
 	case "iam":
 		if !p.Session.MFA() {
-			return awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid")
+			return auth.ErrInvalidToken
 		}
 	case "sts":
 		switch action {

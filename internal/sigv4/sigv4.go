@@ -4,8 +4,9 @@
 //
 // The server copies what SigV4 covers out of its *http.Request into a
 // Request, calls Parse to learn which access key signed it, looks up that
-// key's secret and calls Verify, then CheckScope with its own region and
-// service. Parse fails only on unsigned (ErrNotSigned) or malformed
+// key's secret and calls Verify. iamd routes each request by the service in
+// its scope and accepts any region, as the global IAM and STS endpoints do;
+// CheckScope is for a front door that must pin one. Parse fails only on unsigned (ErrNotSigned) or malformed
 // (IncompleteSignature) requests, before any key lookup; Verify fails with
 // SignatureDoesNotMatch or RequestExpired. Code maps any of these errors to
 // its AWS error code.
