@@ -139,4 +139,3 @@ func signatureError(err error) error {
 
 // SignatureError maps an error from sigv4.Parse to an awserr error.
 func SignatureError(err error) error { return signatureError(err) }
-
