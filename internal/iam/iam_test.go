@@ -436,3 +436,54 @@ func TestResyncRefusesAUsedFirstCode(t *testing.T) {
 		}
 	})
 }
+
+// TestEnableFailuresChargeTheCaller: wrong codes for an unassigned device
+// throttle whoever sends them, not the device, so nobody can keep another
+// identity's new device blocked.
+func TestEnableFailuresChargeTheCaller(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		mallory := fx.user(t, "mallory")
+		fx.user(t, "victim")
+		serial, seed := fx.device(t, "victim-phone")
+		asMallory := &iam.Principal{AccountID: "123456789012", User: mallory}
+		// Mallory may enable devices for herself only (the self-service
+		// policy's grant); she sends wrong codes for the victim's device.
+		if err := fx.svc.PutInlinePolicy(ctx, fx.root, iam.EntityUser, "mallory", "self", `{"Version": "2012-10-17", "Statement": [
+			{"Effect": "Allow", "Action": "iam:EnableMFADevice", "Resource": "arn:aws:iam::*:user/${aws:username}"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 8; i++ {
+			err := fx.svc.EnableMFADevice(ctx, asMallory, "", serial, "000000", "000001")
+			wantCode(t, "mallory's wrong codes", err, awserr.InvalidAuthenticationCode)
+		}
+		d, err := fx.st.MFADevice(ctx, "123456789012", serial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Failures != 0 || !d.BlockedUntil.IsZero() {
+			t.Fatalf("device after mallory's attempts: failures=%d blocked until %v, want untouched", d.Failures, d.BlockedUntil)
+		}
+		fx.enable(t, "victim", serial, seed)
+	})
+}
+
+// TestEnableThrottlesTheCaller: a caller who keeps sending wrong codes is
+// refused even with the right ones until the back-off ends.
+func TestEnableThrottlesTheCaller(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		fx.user(t, "alice")
+		serial, seed := fx.device(t, "phone")
+		for i := 0; i < 6; i++ {
+			err := fx.svc.EnableMFADevice(ctx, fx.root, "alice", serial, "000000", "000001")
+			wantCode(t, "wrong enable codes", err, awserr.InvalidAuthenticationCode)
+		}
+		err := fx.svc.EnableMFADevice(ctx, fx.root, "alice", serial, fx.codeAt(seed, -1), fx.codeAt(seed, 0))
+		wantCode(t, "right codes during the back-off", err, awserr.InvalidAuthenticationCode)
+		fx.clock.Advance(10 * time.Second)
+		if err := fx.svc.EnableMFADevice(ctx, fx.root, "alice", serial, fx.codeAt(seed, -1), fx.codeAt(seed, 0)); err != nil {
+			t.Fatalf("right codes after the back-off: %v", err)
+		}
+	})
+}

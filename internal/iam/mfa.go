@@ -134,10 +134,41 @@ func (s *Service) fail(ctx context.Context, d *MFADevice, reason string, now tim
 // checkPair verifies two codes for consecutive steps near the server's
 // clock (enable and resync). It returns the second code's step and the
 // device's drift.
-func (s *Service) checkPair(ctx context.Context, d *MFADevice, code1, code2 string) (step, drift int64, ok bool) {
+//
+// Failures are counted on the device, except while enabling an unassigned
+// device (caller is then the caller's id): such a device serves nobody
+// yet, so its failures are charged to the caller, and nobody can keep
+// another identity's new device blocked by sending wrong codes for it.
+func (s *Service) checkPair(ctx context.Context, d *MFADevice, caller, code1, code2 string) (step, drift int64, ok bool) {
 	now := s.clock.Now()
-	if now.Before(d.BlockedUntil) {
-		s.fail(ctx, d, "throttled", now)
+	fail := func(reason string) { s.fail(ctx, d, reason, now) }
+	if caller != "" {
+		subject := "enable-mfa:" + caller
+		fail = func(reason string) {
+			n, err := s.store.RecordThrottleFailure(ctx, d.AccountID, subject, now, s.backoff)
+			if err != nil {
+				s.log.Error("record MFA failure", "account", d.AccountID, "caller", caller, "err", err)
+				return
+			}
+			s.log.Warn("MFA code refused", "account", d.AccountID, "serial", d.Serial, "caller", caller, "reason", reason,
+				"failures", n, "blocked_for", s.backoff(n))
+		}
+		until, err := s.store.Throttle(ctx, d.AccountID, subject)
+		if err != nil {
+			s.log.Error("read throttle", "account", d.AccountID, "caller", caller, "err", err)
+			return 0, 0, false
+		}
+		if now.Before(until) {
+			fail("throttled")
+			return 0, 0, false
+		}
+		defer func() {
+			if ok {
+				s.store.ResetThrottle(ctx, d.AccountID, subject)
+			}
+		}()
+	} else if now.Before(d.BlockedUntil) {
+		fail("throttled")
 		return 0, 0, false
 	}
 	pp := params(d)
@@ -153,7 +184,7 @@ func (s *Service) checkPair(ctx context.Context, d *MFADevice, code1, code2 stri
 		step2, found = otp.FindConsecutive(d.Secret, code1, code2, cur-w, cur+w, pp)
 	}
 	if !found {
-		s.fail(ctx, d, "wrong codes", now)
+		fail("wrong codes")
 		return 0, 0, false
 	}
 	// Both codes must be fresh: the first one's step too must come after
@@ -195,7 +226,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, p *Principal, userName, s
 	} else if n >= max {
 		return limitExceeded("MFADevicesPerUser", max)
 	}
-	step, drift, ok := s.checkPair(ctx, d, code1, code2)
+	step, drift, ok := s.checkPair(ctx, d, p.UserID(), code1, code2)
 	if !ok {
 		return errInvalidCode
 	}
@@ -240,7 +271,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, p *Principal, userName, s
 	if d.UserID != u.ID {
 		return noSuchDevice(serial)
 	}
-	step, drift, ok := s.checkPair(ctx, d, code1, code2)
+	step, drift, ok := s.checkPair(ctx, d, "", code1, code2)
 	if !ok {
 		return errInvalidCode
 	}

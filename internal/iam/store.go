@@ -102,6 +102,12 @@ type Store interface {
 	// RecordMFAFailure adds one failure and, from the threshold on, blocks
 	// the device until now + backoff(failures). It returns the new count.
 	RecordMFAFailure(ctx context.Context, accountID, serial string, now time.Time, backoff func(failures int) time.Duration) (int, error)
+	// Throttle, RecordThrottleFailure and ResetThrottle keep failure
+	// counters of a caller rather than a device (subject names the caller
+	// and what it tried).
+	Throttle(ctx context.Context, accountID, subject string) (time.Time, error)
+	RecordThrottleFailure(ctx context.Context, accountID, subject string, now time.Time, backoff func(failures int) time.Duration) (int, error)
+	ResetThrottle(ctx context.Context, accountID, subject string) error
 	// DeactivateMFADevice unassigns a device from userID (ErrNotFound when
 	// it does not serve that user).
 	DeactivateMFADevice(ctx context.Context, accountID, serial, userID string) error
