@@ -23,6 +23,28 @@ type RequestInfo struct {
 
 type requestInfoKey struct{}
 
+type resourceTagsKey struct{}
+
+type requestTagsKey struct{}
+
+// withResourceTags returns ctx carrying the tags of the resource an action
+// is authorised on, for aws:ResourceTag/* and iam:ResourceTag/*.
+func withResourceTags(ctx context.Context, tags []Tag) context.Context {
+	if len(tags) == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, resourceTagsKey{}, tags)
+}
+
+// withRequestTags returns ctx carrying the tags a request sets, for
+// aws:RequestTag/* and aws:TagKeys.
+func withRequestTags(ctx context.Context, tags []Tag) context.Context {
+	if len(tags) == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, requestTagsKey{}, tags)
+}
+
 // WithRequestInfo returns ctx carrying the request's info for policy
 // conditions.
 func WithRequestInfo(ctx context.Context, ri RequestInfo) context.Context {
@@ -77,6 +99,20 @@ func RequestContext(ctx context.Context, p *Principal, now time.Time) policy.Con
 	}
 	if ri.Region != "" {
 		c.Set("aws:RequestedRegion", ri.Region)
+	}
+	if tags, ok := ctx.Value(resourceTagsKey{}).([]Tag); ok {
+		for _, t := range tags {
+			c.Set("aws:ResourceTag/"+t.Key, t.Value)
+			c.Set("iam:ResourceTag/"+t.Key, t.Value)
+		}
+	}
+	if tags, ok := ctx.Value(requestTagsKey{}).([]Tag); ok {
+		keys := make([]string, 0, len(tags))
+		for _, t := range tags {
+			c.Set("aws:RequestTag/"+t.Key, t.Value)
+			keys = append(keys, t.Key)
+		}
+		c.Set("aws:TagKeys", keys...)
 	}
 	switch {
 	case p.Session == nil:

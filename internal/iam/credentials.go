@@ -14,7 +14,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, p *Principal, userName st
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:CreateAccessKey", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:CreateAccessKey", u.ARN()); err != nil {
 		return nil, nil, err
 	}
 	max, err := s.quota(ctx, p.AccountID, QuotaAccessKeysPerUser)
@@ -55,7 +55,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, p *Principal, userName str
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:ListAccessKeys", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ListAccessKeys", u.ARN()); err != nil {
 		return nil, nil, err
 	}
 	keys, err := s.store.ListAccessKeys(ctx, p.AccountID, u.ID)
@@ -78,7 +78,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, p *Principal, userName, k
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:UpdateAccessKey", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:UpdateAccessKey", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.UpdateAccessKey(ctx, p.AccountID, u.ID, keyID, status); {
@@ -97,7 +97,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, p *Principal, userName, k
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:DeleteAccessKey", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:DeleteAccessKey", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.DeleteAccessKey(ctx, p.AccountID, u.ID, keyID); {
@@ -120,7 +120,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, p *Principal, userName
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:CreateLoginProfile", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:CreateLoginProfile", u.ARN()); err != nil {
 		return nil, nil, err
 	}
 	hash, err := s.checkAndHash(ctx, p.AccountID, password)
@@ -159,7 +159,7 @@ func (s *Service) GetLoginProfile(ctx context.Context, p *Principal, userName st
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:GetLoginProfile", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:GetLoginProfile", u.ARN()); err != nil {
 		return nil, nil, err
 	}
 	lp, err := s.store.LoginProfile(ctx, p.AccountID, u.ID)
@@ -179,7 +179,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, p *Principal, userName
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:UpdateLoginProfile", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:UpdateLoginProfile", u.ARN()); err != nil {
 		return err
 	}
 	lp, err := s.store.LoginProfile(ctx, p.AccountID, u.ID)
@@ -213,7 +213,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, p *Principal, userName
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:DeleteLoginProfile", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:DeleteLoginProfile", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.DeleteLoginProfile(ctx, p.AccountID, u.ID); {

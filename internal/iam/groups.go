@@ -209,7 +209,7 @@ func (s *Service) ListGroupsForUser(ctx context.Context, p *Principal, userName,
 	if err != nil {
 		return nil, "", internal("find user", err)
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:ListGroupsForUser", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ListGroupsForUser", u.ARN()); err != nil {
 		return nil, "", err
 	}
 	groups, next, err := s.store.GroupsForUser(ctx, p.AccountID, u.ID, page(marker, maxItems))

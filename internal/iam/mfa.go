@@ -206,7 +206,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, p *Principal, userName, s
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:EnableMFADevice", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:EnableMFADevice", u.ARN()); err != nil {
 		return err
 	}
 	d, err := s.device(ctx, p, serial)
@@ -261,7 +261,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, p *Principal, userName, s
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:ResyncMFADevice", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ResyncMFADevice", u.ARN()); err != nil {
 		return err
 	}
 	d, err := s.device(ctx, p, serial)
@@ -292,7 +292,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, p *Principal, userNam
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:DeactivateMFADevice", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:DeactivateMFADevice", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.DeactivateMFADevice(ctx, p.AccountID, serial, u.ID); {
@@ -331,7 +331,7 @@ func (s *Service) ListMFADevices(ctx context.Context, p *Principal, userName, ma
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:ListMFADevices", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ListMFADevices", u.ARN()); err != nil {
 		return nil, nil, "", err
 	}
 	ds, next, err := s.store.ListMFADevices(ctx, p.AccountID, u.ID, page(marker, maxItems))

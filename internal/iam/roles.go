@@ -107,6 +107,7 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in CreateRoleInp
 		path = "/"
 	}
 	arn := RoleARN(p.AccountID, path, in.RoleName)
+	ctx = withRequestTags(ctx, in.Tags)
 	if err := s.authz.Authorize(ctx, p, "iam:CreateRole", arn); err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ func (s *Service) GetRole(ctx context.Context, p *Principal, name string) (*Role
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:GetRole", r.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:GetRole", r.ARN()); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -188,7 +189,7 @@ func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, des
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:UpdateRole", r.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:UpdateRole", r.ARN()); err != nil {
 		return err
 	}
 	if d := maxSessionDuration; d != nil && (*d < MinMaxSessionDuration || *d > MaxMaxSessionDuration) {
@@ -211,7 +212,7 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, p *Principal, name,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:UpdateRoleDescription", r.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:UpdateRoleDescription", r.ARN()); err != nil {
 		return nil, err
 	}
 	switch err := s.store.UpdateRole(ctx, p.AccountID, r.ID, &description, nil); {
@@ -231,7 +232,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, p *Principal, name
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:UpdateAssumeRolePolicy", r.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:UpdateAssumeRolePolicy", r.ARN()); err != nil {
 		return err
 	}
 	if err := s.checkTrustPolicy(ctx, p.AccountID, doc); err != nil {
@@ -254,7 +255,7 @@ func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) err
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:DeleteRole", r.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:DeleteRole", r.ARN()); err != nil {
 		return err
 	}
 	err = s.store.DeleteRole(ctx, p.AccountID, r.ID)
@@ -279,7 +280,7 @@ func (s *Service) TagRole(ctx context.Context, p *Principal, name string, tags [
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:TagRole", r.ARN()); err != nil {
+	if err := s.authz.Authorize(withRequestTags(withResourceTags(ctx, r.Tags), tags), p, "iam:TagRole", r.ARN()); err != nil {
 		return err
 	}
 	if err := validateTags(tags, true, quotaNameTagsPerRole); err != nil {
@@ -302,7 +303,7 @@ func (s *Service) UntagRole(ctx context.Context, p *Principal, name string, keys
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:UntagRole", r.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:UntagRole", r.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.UntagRole(ctx, p.AccountID, r.ID, keys); {
@@ -320,7 +321,7 @@ func (s *Service) ListRoleTags(ctx context.Context, p *Principal, name, marker s
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:ListRoleTags", r.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:ListRoleTags", r.ARN()); err != nil {
 		return nil, "", err
 	}
 	tags, next, err := s.store.ListRoleTags(ctx, p.AccountID, r.ID, page(marker, maxItems))

@@ -95,7 +95,7 @@ func (s *Service) TagUser(ctx context.Context, p *Principal, userName string, ta
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:TagUser", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withRequestTags(withResourceTags(ctx, u.Tags), tags), p, "iam:TagUser", u.ARN()); err != nil {
 		return err
 	}
 	if err := validateTags(tags, true, quotaNameTagsPerUser); err != nil {
@@ -120,7 +120,7 @@ func (s *Service) UntagUser(ctx context.Context, p *Principal, userName string, 
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:UntagUser", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:UntagUser", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.UntagUser(ctx, p.AccountID, u.ID, keys); {
@@ -139,7 +139,7 @@ func (s *Service) ListUserTags(ctx context.Context, p *Principal, userName, mark
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:ListUserTags", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ListUserTags", u.ARN()); err != nil {
 		return nil, "", err
 	}
 	return pageTags(u.Tags, marker, maxItems, true)

@@ -118,7 +118,7 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, p *Principal, keyID 
 	if err != nil {
 		return nil, internal("access key", err)
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:GetAccessKeyLastUsed", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:GetAccessKeyLastUsed", u.ARN()); err != nil {
 		return nil, err
 	}
 	use, err := s.store.AccessKeyLastUsed(ctx, keyID)

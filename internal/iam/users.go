@@ -17,6 +17,7 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, path, name strin
 	if path == "" {
 		path = "/"
 	}
+	ctx = withRequestTags(ctx, tags)
 	if err := s.authz.Authorize(ctx, p, "iam:CreateUser", s.userARN(p, path, name)); err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ func (s *Service) GetUser(ctx context.Context, p *Principal, name string) (*User
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:GetUser", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:GetUser", u.ARN()); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -79,7 +80,7 @@ func (s *Service) DeleteUser(ctx context.Context, p *Principal, name string) err
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:DeleteUser", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:DeleteUser", u.ARN()); err != nil {
 		return err
 	}
 	err = s.store.DeleteUser(ctx, p.AccountID, u.ID)
@@ -105,7 +106,7 @@ func (s *Service) UpdateUser(ctx context.Context, p *Principal, name, newName, n
 	if err != nil {
 		return err
 	}
-	if err := s.authz.Authorize(ctx, p, "iam:UpdateUser", u.ARN()); err != nil {
+	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:UpdateUser", u.ARN()); err != nil {
 		return err
 	}
 	if newName == "" {

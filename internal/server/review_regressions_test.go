@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
@@ -139,5 +140,38 @@ func TestSessionTagsAndTrustContext(t *testing.T) {
 		_, err = tess.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: blue, RoleSessionName: aws.String("s2"),
 			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::123456789012:policy/Nope")}}})
 		wantAPIError(t, "AssumeRole with a session policy that does not exist", err, "NoSuchEntity", 404, "")
+	})
+}
+
+// TestTagConditionKeys: aws:ResourceTag and aws:RequestTag reach the
+// policy context.
+func TestTagConditionKeys(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		root := e.iam(rootKeyID, rootSecret, "")
+		akid, secret := e.user(ctx, root, "ops")
+		if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("ops"), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+				{"Effect":"Allow","Action":["iam:CreateUser","iam:TagUser","iam:DeleteUser"],"Resource":"*"},
+				{"Effect":"Deny","Action":"iam:DeleteUser","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/protected":"true"}}},
+				{"Effect":"Deny","Action":["iam:CreateUser","iam:TagUser"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["protected"]}}}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+		ops := e.iam(akid, secret, "")
+		if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("vip"),
+			Tags: []types.Tag{{Key: aws.String("protected"), Value: aws.String("true")}}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ops.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("vip")})
+		wantAPIError(t, "DeleteUser of a protected user", err, "AccessDenied", 403, "")
+		_, err = ops.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("sneaky"),
+			Tags: []types.Tag{{Key: aws.String("protected"), Value: aws.String("true")}}})
+		wantAPIError(t, "CreateUser setting the protected tag", err, "AccessDenied", 403, "")
+		if _, err := ops.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("plain")}); err != nil {
+			t.Fatalf("CreateUser without tags: %v", err)
+		}
+		if _, err := ops.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("plain")}); err != nil {
+			t.Fatalf("DeleteUser of an untagged user: %v", err)
+		}
 	})
 }
