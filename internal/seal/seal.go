@@ -7,6 +7,7 @@ package seal
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -45,7 +46,13 @@ func New(key []byte) (*Sealer, error) {
 		return nil, fmt.Errorf("seal: master key must be %d bytes, got %d", KeySize, len(key))
 	}
 	k := append([]byte(nil), key...)
-	block, err := aes.NewCipher(k)
+	// One key per use, derived from the master key: the cipher key, the
+	// derivation key (temporary secrets) and the key's id never share bytes.
+	aesKey, err := hkdf.Key(sha256.New, k, nil, "iamd seal aes-256-gcm", KeySize)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(aesKey)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +166,11 @@ func (s *Sealer) Open(sealed []byte, aad ...string) ([]byte, error) {
 // for label. It gives values any node can recompute (temporary secret keys)
 // without storing them.
 func (s *Sealer) Derive(label string, data []byte) []byte {
-	m := hmac.New(sha256.New, s.mac("iamd derive "+label))
+	dk, err := hkdf.Key(sha256.New, s.key, nil, "iamd derive "+label, sha256.Size)
+	if err != nil {
+		panic("seal: hkdf: " + err.Error())
+	}
+	m := hmac.New(sha256.New, dk)
 	m.Write(data)
 	return m.Sum(nil)
 }
