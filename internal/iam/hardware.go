@@ -135,7 +135,7 @@ func (s *Service) CreateRootMFADevice(ctx context.Context, accountID string) (*R
 		return nil, err
 	}
 	max = min(max, MaxMFADevicesPerUser)
-	if n, err := s.countDevices(ctx, accountID, root.ID, max); err != nil {
+	if n, err := s.countDevices(ctx, accountID, root.ID); err != nil {
 		return nil, err
 	} else if n >= max {
 		return nil, fmt.Errorf("the root user already has %d MFA device(s), the account's limit (MFADevicesPerUserQuota)", n)

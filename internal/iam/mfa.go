@@ -221,7 +221,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, p *Principal, userName, s
 		return err
 	}
 	max = min(max, MaxMFADevicesPerUser)
-	if n, err := s.countDevices(ctx, p.AccountID, u.ID, max); err != nil {
+	if n, err := s.countDevices(ctx, p.AccountID, u.ID); err != nil {
 		return err
 	} else if n >= max {
 		return limitExceeded("MFADevicesPerUser", max)
@@ -246,12 +246,12 @@ func (s *Service) EnableMFADevice(ctx context.Context, p *Principal, userName, s
 	return nil
 }
 
-func (s *Service) countDevices(ctx context.Context, accountID, userID string, max int) (int, error) {
-	ds, _, err := s.store.ListMFADevices(ctx, accountID, userID, Page{MaxItems: max + 1})
+func (s *Service) countDevices(ctx context.Context, accountID, userID string) (int, error) {
+	n, err := s.store.CountMFADevices(ctx, accountID, userID)
 	if err != nil {
-		return 0, internal("list devices", err)
+		return 0, internal("count devices", err)
 	}
-	return len(ds), nil
+	return n, nil
 }
 
 // ResyncMFADevice re-learns an enabled device's drift from two consecutive

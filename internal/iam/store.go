@@ -84,6 +84,8 @@ type Store interface {
 	// ErrLimit when the account has maxDevices virtual devices.
 	CreateMFADevice(ctx context.Context, d *MFADevice, maxDevices int) error
 	MFADevice(ctx context.Context, accountID, serial string) (*MFADevice, error)
+	// CountMFADevices counts the devices that serve one identity.
+	CountMFADevices(ctx context.Context, accountID, userID string) (int, error)
 	// ListMFADevices lists the devices that serve one identity.
 	ListMFADevices(ctx context.Context, accountID, userID string, page Page) (devices []MFADevice, next string, err error)
 	// ListVirtualMFADevices lists virtual devices; assigned nil means all.

@@ -128,6 +128,14 @@ func (s *Store) MFADevice(ctx context.Context, accountID, serial string) (*iam.M
 		accountID, serial))
 }
 
+// CountMFADevices counts the devices serving one identity, without
+// opening their seeds.
+func (s *Store) CountMFADevices(ctx context.Context, accountID, userID string) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND user_id = $2`, accountID, userID).Scan(&n)
+	return n, err
+}
+
 // ListMFADevices lists the devices serving one identity, by serial.
 func (s *Store) ListMFADevices(ctx context.Context, accountID, userID string, page iam.Page) ([]iam.MFADevice, string, error) {
 	after, err := decodeMarker(page.Marker)
