@@ -111,7 +111,10 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 }
 
 func migrate(ctx context.Context, db *sql.DB, engine string, dialect goose.Dialect, log *slog.Logger) error {
-	sub, err := fs.Sub(migrations, "migrations/"+engine)
+	// One set of migrations serves both engines: they are written in the SQL
+	// both understand (BYTEA has no special meaning to SQLite, which stores
+	// the bytes as a blob).
+	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err
 	}
