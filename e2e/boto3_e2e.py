@@ -180,7 +180,7 @@ class Server:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-SERVER = None
+SERVER = None  # the running Server, set by run()
 
 
 def client(service, key_id, secret, token=None):
@@ -188,6 +188,26 @@ def client(service, key_id, secret, token=None):
         service, endpoint_url=SERVER.endpoint, region_name="us-east-1",
         aws_access_key_id=key_id, aws_secret_access_key=secret, aws_session_token=token,
         config=botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}))
+
+
+class ClientErrorAssertions:
+    """assertClientError, for the suites' TestCases."""
+
+    def assertClientError(self, code, fn, *args, message=None, message_part=None, **kwargs):
+        """fn(*args, **kwargs) fails with code, AWS's HTTP status for it and
+        Type Sender; the message is message, or contains message_part."""
+        with self.assertRaises(ClientError) as cm:
+            fn(*args, **kwargs)
+        err = cm.exception.response["Error"]
+        self.assertEqual(err["Code"], code, "error %s" % err)
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], ERROR_STATUS[code],
+                         "HTTP status of %s" % code)
+        self.assertEqual(err.get("Type"), "Sender", "Type of %s" % code)
+        if message is not None:
+            self.assertEqual(err.get("Message"), message)
+        if message_part is not None:
+            self.assertIn(message_part, err.get("Message", ""))
+        return cm.exception
 
 
 # ---- the tests -----------------------------------------------------------------
@@ -215,7 +235,7 @@ class TOTPImplementation(unittest.TestCase):
         self.assertEqual(b32decode(base64.b32encode(key).decode().rstrip("=").lower()), key)
 
 
-class VirtualMFAWalkthrough(unittest.TestCase):
+class VirtualMFAWalkthrough(ClientErrorAssertions, unittest.TestCase):
     """One account's story, in order: the tests share state and run by name."""
 
     state = {}
@@ -231,18 +251,6 @@ class VirtualMFAWalkthrough(unittest.TestCase):
         cls.spare_serial = "arn:aws:iam::%s:mfa/spare" % cls.account
 
     # helpers
-
-    def assertClientError(self, code, fn, *args, message=None, **kwargs):
-        with self.assertRaises(ClientError) as cm:
-            fn(*args, **kwargs)
-        err = cm.exception.response["Error"]
-        self.assertEqual(err["Code"], code, "error %s" % err)
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], ERROR_STATUS[code],
-                         "HTTP status of %s" % code)
-        self.assertEqual(err.get("Type"), "Sender", "Type of %s" % code)
-        if message is not None:
-            self.assertEqual(err.get("Message"), message)
-        return cm.exception
 
     def alice(self, service):
         s = self.state
@@ -460,9 +468,13 @@ def check_png(tc, png):
     tc.assertEqual(width, height, "a QR code is square")
 
 
-def main():
+def run(name, test_classes, binary=None):
+    """Starts a fresh iamd (binary, else IAMD_BIN, else built), runs the
+    TestCases against it, prints "NAME: N passed, M failed" last and returns
+    the exit status."""
     global SERVER
-    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("IAMD_BIN")
+    if binary is None:
+        binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("IAMD_BIN")
     started = time.time()
     SERVER = Server(binary)
     try:
@@ -470,21 +482,24 @@ def main():
         log("iamd %s on %s (%s)" % (SERVER.binary, SERVER.endpoint,
                                     "PostgreSQL" if SERVER.database_url else "SQLite"))
         loader = unittest.TestLoader()
-        suite = unittest.TestSuite([loader.loadTestsFromTestCase(TOTPImplementation),
-                                    loader.loadTestsFromTestCase(VirtualMFAWalkthrough)])
+        suite = unittest.TestSuite([loader.loadTestsFromTestCase(c) for c in test_classes])
         result = unittest.TextTestRunner(stream=sys.stderr, verbosity=2).run(suite)
         failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
         passed = result.testsRun - failed - len(result.skipped)
         if failed:
             log("--- server log (last 30 lines) ---\n" + SERVER.log_tail())
     except Exception as e:  # the server did not start
-        log("boto3-e2e: %s" % e)
+        log("%s: %s" % (name, e))
         passed, failed = 0, 1
     finally:
         SERVER.cleanup()
     log("(took %.0f s)" % (time.time() - started))
-    print("boto3-e2e: %d passed, %d failed" % (passed, failed), flush=True)
+    print("%s: %d passed, %d failed" % (name, passed, failed), flush=True)
     return 1 if failed else 0
+
+
+def main():
+    return run("boto3-e2e", [TOTPImplementation, VirtualMFAWalkthrough])
 
 
 if __name__ == "__main__":

@@ -33,14 +33,10 @@ import sys
 import time
 import unittest
 
-import boto3
-import botocore.config
-from botocore.exceptions import ClientError
-
+sys.dont_write_bytecode = True  # no e2e/__pycache__ from the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from boto3_e2e import ERROR_STATUS, Server, b32decode, current_step, log, totp, totp_step  # noqa: E402
-
-SERVER = None
+import boto3_e2e  # noqa: E402
+from boto3_e2e import ClientErrorAssertions, b32decode, client, current_step, totp, totp_step  # noqa: E402
 
 # The four Allow variants: (condition operator, value) and, per §8.2, whether
 # the condition matches when aws:MultiFactorAuthPresent is absent (long-term
@@ -51,13 +47,6 @@ VARIANTS = {
     "boolifexists-true": ("BoolIfExists", "true", {"absent": True, "false": False, "true": True}),
     "boolifexists-false": ("BoolIfExists", "false", {"absent": True, "false": True, "true": False}),
 }
-
-
-def client(service, key_id, secret, token=None):
-    return boto3.session.Session().client(
-        service, endpoint_url=SERVER.endpoint, region_name="us-east-1",
-        aws_access_key_id=key_id, aws_secret_access_key=secret, aws_session_token=token,
-        config=botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}))
 
 
 def allow_get_user(operator, value):
@@ -120,12 +109,12 @@ class Identity:
         return client("iam", *self._sessions[creds])
 
 
-class PolicyTest(unittest.TestCase):
+class PolicyTest(ClientErrorAssertions, unittest.TestCase):
     identities = {}
 
     @classmethod
     def setUpClass(cls):
-        creds = SERVER.root_credentials()
+        creds = boto3_e2e.SERVER.root_credentials()
         cls.account = creds["account_id"]
         cls.root_iam = client("iam", creds["access_key_id"], creds["secret_access_key"])
 
@@ -134,17 +123,6 @@ class PolicyTest(unittest.TestCase):
         if name not in cls.identities:
             cls.identities[name] = Identity(cls.root_iam, cls.account, name, document)
         return cls.identities[name]
-
-    def assertClientError(self, code, fn, *args, message=None, **kwargs):
-        with self.assertRaises(ClientError) as cm:
-            fn(*args, **kwargs)
-        err = cm.exception.response["Error"]
-        self.assertEqual(err["Code"], code, "error %s" % err)
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], ERROR_STATUS[code],
-                         "HTTP status of %s" % code)
-        if message is not None:
-            self.assertIn(message, err.get("Message", ""))
-        return cm.exception
 
     def assertGetUser(self, who, creds, allowed, why=None):
         iam = who.iam(creds)
@@ -155,7 +133,7 @@ class PolicyTest(unittest.TestCase):
             self.assertEqual(iam.get_user()["User"]["Arn"], who.arn)
         else:
             self.assertClientError("AccessDenied", iam.get_user, UserName=who.name,
-                                   message="User: %s is not authorized to perform: iam:GetUser on resource: %s %s"
+                                   message_part="User: %s is not authorized to perform: iam:GetUser on resource: %s %s"
                                    % (who.arn, who.arn, why or "because no identity-based policy allows"))
 
 
@@ -231,30 +209,7 @@ class DenyWithoutMFA(PolicyTest):
 
 
 def main():
-    global SERVER
-    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("IAMD_BIN")
-    started = time.time()
-    SERVER = Server(binary)
-    try:
-        SERVER.start()
-        log("iamd %s on %s (%s)" % (SERVER.binary, SERVER.endpoint,
-                                    "PostgreSQL" if SERVER.database_url else "SQLite"))
-        loader = unittest.TestLoader()
-        suite = unittest.TestSuite([loader.loadTestsFromTestCase(TruthTable),
-                                    loader.loadTestsFromTestCase(DenyWithoutMFA)])
-        result = unittest.TextTestRunner(stream=sys.stderr, verbosity=2).run(suite)
-        failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-        passed = result.testsRun - failed - len(result.skipped)
-        if failed:
-            log("--- server log (last 30 lines) ---\n" + SERVER.log_tail())
-    except Exception as e:  # the server did not start
-        log("boto3-policies: %s" % e)
-        passed, failed = 0, 1
-    finally:
-        SERVER.cleanup()
-    log("(took %.0f s)" % (time.time() - started))
-    print("boto3-policies: %d passed, %d failed" % (passed, failed), flush=True)
-    return 1 if failed else 0
+    return boto3_e2e.run("boto3-policies", [TruthTable, DenyWithoutMFA])
 
 
 if __name__ == "__main__":

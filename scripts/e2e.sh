@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the end-to-end suites (aws CLI walkthrough, boto3, and the aws CLI and
-# boto3 policy suites) against a built iamd, once on SQLite and once on
+# Runs the end-to-end suites (aws CLI walkthrough, boto3, the aws CLI and
+# boto3 policy suites, the aws CLI quota suite, and the aws CLI hardware-token
+# and account suite) against a built iamd, once on SQLite and once on
 # PostgreSQL, each suite on a fresh database.
 #
 #   scripts/e2e.sh BIN
@@ -67,6 +68,12 @@ for engine in "${engines[@]}"; do
 	fresh_db
 	echo "=== e2e on $engine: boto3 policies and MFA"
 	E2E_DATABASE_URL=$url IAMD_BIN=$bin python3 "$here/e2e/boto3_policies.py"
+	fresh_db
+	echo "=== e2e on $engine: aws CLI quotas (Service Quotas and iamd quota)"
+	E2E_DATABASE_URL=$url "$here/e2e/awscli-quotas.sh" "$bin"
+	fresh_db
+	echo "=== e2e on $engine: aws CLI hardware tokens and accounts"
+	E2E_DATABASE_URL=$url "$here/e2e/awscli-hardware.sh" "$bin"
 	cleanup
 	db=""
 done
