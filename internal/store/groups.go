@@ -54,23 +54,11 @@ func (s *Store) GroupByName(ctx context.Context, accountID, name string) (*iam.G
 
 // collectGroups reads groups from rows and cuts one page.
 func collectGroups(rows *sql.Rows, max int) ([]iam.Group, string, error) {
-	defer rows.Close()
-	var out []iam.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *g)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanGroup)
+	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > max {
-		out = out[:max]
-		next = encodeMarker(strings.ToLower(out[len(out)-1].Name))
-	}
+	out, next := trimPage(out, max, func(last iam.Group) string { return encodeMarker(strings.ToLower(last.Name)) })
 	return out, next, nil
 }
 
@@ -203,23 +191,11 @@ func (s *Store) GroupMembers(ctx context.Context, accountID, groupID string, pag
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanUser)
+	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		next = encodeMarker(strings.ToLower(out[len(out)-1].Name))
-	}
+	out, next := trimPage(out, page.MaxItems, func(last iam.User) string { return encodeMarker(strings.ToLower(last.Name)) })
 	return out, next, nil
 }
 

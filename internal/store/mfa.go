@@ -148,23 +148,11 @@ func (s *Store) ListMFADevices(ctx context.Context, accountID, userID string, pa
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.MFADevice
-	for rows.Next() {
-		d, err := s.scanDevice(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *d)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, func(r rowScanner) (*iam.MFADevice, error) { return s.scanDevice(r) })
+	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		next = encodeMarker(out[len(out)-1].Serial)
-	}
+	out, next := trimPage(out, page.MaxItems, func(last iam.MFADevice) string { return encodeMarker(last.Serial) })
 	return out, next, nil
 }
 
@@ -202,11 +190,7 @@ func (s *Store) ListVirtualMFADevices(ctx context.Context, accountID string, ass
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		next = encodeMarker(out[len(out)-1].Device.Serial)
-	}
+	out, next := trimPage(out, page.MaxItems, func(last iam.DeviceWithUser) string { return encodeMarker(last.Device.Serial) })
 	return out, next, nil
 }
 

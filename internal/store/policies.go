@@ -116,16 +116,8 @@ func (s *Store) ListPolicies(ctx context.Context, accountID string, f iam.Policy
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.ManagedPolicy
-	for rows.Next() {
-		p, err := scanPolicy(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *p)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanPolicy)
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""
@@ -285,11 +277,7 @@ func (s *Store) ListPolicyVersions(ctx context.Context, accountID, arn string, p
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		next = encodeMarker(strings.TrimPrefix(out[len(out)-1].VersionID, "v"))
-	}
+	out, next := trimPage(out, page.MaxItems, func(last iam.PolicyVersion) string { return encodeMarker(strings.TrimPrefix(last.VersionID, "v")) })
 	return out, next, nil
 }
 
@@ -403,11 +391,7 @@ func (s *Store) ListInlinePolicies(ctx context.Context, accountID string, e iam.
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		next = encodeMarker(out[len(out)-1])
-	}
+	out, next := trimPage(out, page.MaxItems, func(last string) string { return encodeMarker(last) })
 	return out, next, nil
 }
 

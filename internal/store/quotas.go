@@ -95,16 +95,8 @@ func (s *Store) ListQuotaRequests(ctx context.Context, f quotas.RequestFilter, p
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []quotas.Request
-	for rows.Next() {
-		r, err := scanQuotaRequest(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanQuotaRequest)
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""

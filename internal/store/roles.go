@@ -103,23 +103,11 @@ func (s *Store) ListRoles(ctx context.Context, accountID, pathPrefix string, pag
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.Role
-	for rows.Next() {
-		r, err := scanRole(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanRole)
+	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		next = encodeMarker(strings.ToLower(out[len(out)-1].Name))
-	}
+	out, next := trimPage(out, page.MaxItems, func(last iam.Role) string { return encodeMarker(strings.ToLower(last.Name)) })
 	return out, next, nil
 }
 

@@ -217,7 +217,7 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 
 // rowScanner is what a single-row query gives: *sql.Row, or errRow when
 // the statement could not be prepared.
-type rowScanner interface{ Scan(...any) error }
+type rowScanner = interface{ Scan(...any) error }
 
 type errRow struct{ err error }
 
@@ -285,4 +285,29 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(rowScanner) (*T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
+// trimPage cuts a list read with LIMIT max+1 to one page and returns the
+// marker of the next page, made from the page's last item ("" when this is
+// the last page).
+func trimPage[T any](items []T, max int, key func(last T) string) ([]T, string) {
+	if len(items) <= max {
+		return items, ""
+	}
+	items = items[:max]
+	return items, key(items[max-1])
 }

@@ -82,23 +82,11 @@ func (s *Store) ListUsers(ctx context.Context, accountID, pathPrefix string, pag
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, *u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanUser)
+	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		next = encodeMarker(strings.ToLower(out[len(out)-1].Name))
-	}
+	out, next := trimPage(out, page.MaxItems, func(last iam.User) string { return encodeMarker(strings.ToLower(last.Name)) })
 	return out, next, nil
 }
 
