@@ -55,25 +55,38 @@ fresh_db() {
 	fi
 }
 
+# suite NAME CMD... runs one suite on a fresh database, shows its output
+# and adds its closing "N passed, M failed" line to the totals.
+passed=0
+suites=0
+suite() {
+	local name=$1
+	shift
+	fresh_db
+	echo "=== e2e on $engine: $name"
+	local out
+	out=$(mktemp)
+	E2E_DATABASE_URL=$url IAMD_BIN=$bin "$@" | tee "$out"
+	local n
+	n=$(tail -n 1 "$out" | sed -nE 's/.*: ([0-9]+) passed, 0 failed.*/\1/p')
+	rm -f "$out"
+	if [[ -z $n ]]; then
+		echo "e2e: $name on $engine did not end with 'N passed, 0 failed'" >&2
+		exit 1
+	fi
+	passed=$((passed + n))
+	suites=$((suites + 1))
+}
+
 for engine in "${engines[@]}"; do
-	fresh_db
-	echo "=== e2e on $engine: aws CLI walkthrough"
-	E2E_DATABASE_URL=$url "$here/e2e/awscli-walkthrough.sh" "$bin"
-	fresh_db
-	echo "=== e2e on $engine: boto3"
-	E2E_DATABASE_URL=$url IAMD_BIN=$bin python3 "$here/e2e/boto3_e2e.py"
-	fresh_db
-	echo "=== e2e on $engine: aws CLI policies and MFA"
-	E2E_DATABASE_URL=$url "$here/e2e/awscli-policies.sh" "$bin"
-	fresh_db
-	echo "=== e2e on $engine: boto3 policies and MFA"
-	E2E_DATABASE_URL=$url IAMD_BIN=$bin python3 "$here/e2e/boto3_policies.py"
-	fresh_db
-	echo "=== e2e on $engine: aws CLI quotas (Service Quotas and iamd quota)"
-	E2E_DATABASE_URL=$url "$here/e2e/awscli-quotas.sh" "$bin"
-	fresh_db
-	echo "=== e2e on $engine: aws CLI hardware tokens and accounts"
-	E2E_DATABASE_URL=$url "$here/e2e/awscli-hardware.sh" "$bin"
+	suite "aws CLI walkthrough" "$here/e2e/awscli-walkthrough.sh" "$bin"
+	suite "boto3" python3 "$here/e2e/boto3_e2e.py"
+	suite "aws CLI policies and MFA" "$here/e2e/awscli-policies.sh" "$bin"
+	suite "boto3 policies and MFA" python3 "$here/e2e/boto3_policies.py"
+	suite "aws CLI quotas (Service Quotas and iamd quota)" "$here/e2e/awscli-quotas.sh" "$bin"
+	suite "aws CLI hardware tokens and accounts" "$here/e2e/awscli-hardware.sh" "$bin"
 	cleanup
 	db=""
 done
+echo "e2e: $suites suites on ${engines[*]}"
+echo "e2e: $passed passed, 0 failed"

@@ -150,7 +150,9 @@ func (s *Service) CreateRootMFADevice(ctx context.Context, accountID string) (*R
 	prev := otp.Step(s.clock.Now(), otp.Params{}) - 1
 	if err := s.store.EnableMFADevice(ctx, accountID, d.Serial, root.ID, prev, 0, s.clock.Now(), max); err != nil {
 		// Leave nothing half-made.
-		s.store.DeleteMFADevice(ctx, accountID, d.Serial)
+		if derr := s.store.DeleteMFADevice(ctx, accountID, d.Serial); derr != nil {
+			s.log.Error("delete root device after a failed enable", "account", accountID, "serial", d.Serial, "err", derr)
+		}
 		return nil, err
 	}
 	s.log.Warn("root MFA device created by an operator", "account", accountID, "serial", d.Serial)

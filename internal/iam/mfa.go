@@ -30,6 +30,11 @@ func VirtualSerial(accountID, path, name string) string {
 // CreateVirtualMFADevice creates an unassigned virtual device with a fresh
 // seed and returns the seed as Base32 and as a QR code of its otpauth URI.
 func (s *Service) CreateVirtualMFADevice(ctx context.Context, p *Principal, path, name string) (*NewVirtualMFADevice, error) {
+	return s.createVirtualMFADevice(ctx, p, path, name, nil)
+}
+
+// createVirtualMFADevice creates the device and its tags in one write.
+func (s *Service) createVirtualMFADevice(ctx context.Context, p *Principal, path, name string, tags []Tag) (*NewVirtualMFADevice, error) {
 	if path == "" {
 		path = "/"
 	}
@@ -60,7 +65,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, p *Principal, path
 		return nil, internal("qr code", err)
 	}
 	d := &MFADevice{Serial: serial, AccountID: p.AccountID, Kind: DeviceVirtual, Path: path, Name: name, Secret: secret,
-		Digits: 6, Period: 30, CreatedAt: s.clock.Now().UTC().Truncate(time.Second)}
+		Digits: 6, Period: 30, CreatedAt: s.clock.Now().UTC().Truncate(time.Second), Tags: tags}
 	switch err := s.store.CreateMFADevice(ctx, d, max); {
 	case errors.Is(err, ErrExists):
 		return nil, awserr.New(awserr.EntityAlreadyExists, "MFADevice entity at the same path and name already exists.")

@@ -129,6 +129,9 @@ type MFADevice struct {
 	Hash      string
 	Time0     int64
 	CreatedAt time.Time
+	// Tags are written with a new virtual device (CreateVirtualMFADevice's
+	// Tags); they are read with MFADeviceTags.
+	Tags []Tag
 
 	UserID    string // "" when unassigned
 	EnabledAt time.Time

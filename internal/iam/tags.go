@@ -225,15 +225,11 @@ func (s *Service) CreateTaggedVirtualMFADevice(ctx context.Context, p *Principal
 	if err := validateTags(tags, false, quotaNameTagsPerMFADevice); err != nil {
 		return nil, nil, err
 	}
-	d, err := s.CreateVirtualMFADevice(ctx, p, path, name)
+	stored := append([]Tag(nil), tags...)
+	SortTags(stored, false)
+	d, err := s.createVirtualMFADevice(ctx, p, path, name, stored)
 	if err != nil {
 		return nil, nil, err
-	}
-	if err := s.store.TagMFADevice(ctx, p.AccountID, d.Serial, tags, MaxTagsPerResource); err != nil {
-		if derr := s.store.DeleteMFADevice(ctx, p.AccountID, d.Serial); derr != nil {
-			s.log.Error("delete device after failed tagging", "account", p.AccountID, "serial", d.Serial, "err", derr)
-		}
-		return nil, nil, internal("tag new device", err)
 	}
 	return d, tags, nil
 }

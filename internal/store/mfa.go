@@ -70,8 +70,9 @@ func (s *Store) insertDevice(ctx context.Context, tx *sql.Tx, d *iam.MFADevice) 
 		hash = "SHA1"
 	}
 	return tx.ExecContext(ctx, `INSERT INTO mfa_devices (serial, account_id, kind, path, name, secret, digits, period, created_at,
-		last_step, otp_type, hash, time0) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		d.Serial, d.AccountID, d.Kind, d.Path, d.Name, sealed, d.Digits, d.Period, ms(d.CreatedAt), d.LastStep, otpType, hash, d.Time0)
+		last_step, otp_type, hash, time0, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		d.Serial, d.AccountID, d.Kind, d.Path, d.Name, sealed, d.Digits, d.Period, ms(d.CreatedAt), d.LastStep, otpType, hash, d.Time0,
+		encodeTags(d.Tags))
 }
 
 // ImportHardwareTokens adds tokens to an account's inventory, all or none.
