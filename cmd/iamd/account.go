@@ -22,6 +22,21 @@ func (f *storeFlags) service(ctx context.Context, log *slog.Logger) (*iam.Servic
 	return iam.New(st, iam.Options{Logger: log}), st, nil
 }
 
+// serviceFor opens the store and resolves the account a command acts on
+// (id, or the only account when id is empty). The caller closes the store.
+func (f *storeFlags) serviceFor(ctx context.Context, log *slog.Logger, id string) (*iam.Service, *store.Store, string, error) {
+	svc, st, err := f.service(ctx, log)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	acct, err := resolveAccount(ctx, st, id)
+	if err != nil {
+		st.Close()
+		return nil, nil, "", err
+	}
+	return svc, st, acct, nil
+}
+
 // resolveAccount returns id, or the only account when id is empty.
 func resolveAccount(ctx context.Context, st *store.Store, id string) (string, error) {
 	if id != "" {
@@ -107,15 +122,11 @@ func account(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if fs.NArg() != 1 {
 			return errors.New("usage: iamd account root-mfa [--data-dir D] [--database-url U] [--deactivate SERIAL] ACCOUNT")
 		}
-		svc, st, err := sf.service(ctx, log)
+		svc, st, acct, err := sf.serviceFor(ctx, log, fs.Arg(0))
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		acct, err := resolveAccount(ctx, st, fs.Arg(0))
-		if err != nil {
-			return err
-		}
 		if *deactivate != "" {
 			if err := svc.DeactivateRootMFADevice(ctx, acct, *deactivate); err != nil {
 				return err

@@ -43,25 +43,17 @@ func hardware(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		svc, st, err := sf.service(ctx, log)
+		svc, st, acct, err := sf.serviceFor(ctx, log, *accountID)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		acct, err := resolveAccount(ctx, st, *accountID)
-		if err != nil {
-			return err
-		}
 		tokens := make([]iam.HardwareToken, 0, len(keys))
 		for _, k := range keys {
 			tokens = append(tokens, iam.HardwareToken{Serial: k.Serial, Secret: k.Secret, OTPType: k.Algorithm, Digits: k.Digits,
 				Period: k.TimeStep, Hash: k.Hash, Time0: k.Time0, Counter: k.Counter})
 		}
 		if err := svc.ImportHardwareTokens(ctx, acct, tokens); err != nil {
-			var dup *iam.DuplicateSerialError
-			if errors.As(err, &dup) {
-				return fmt.Errorf("nothing imported: %w", err)
-			}
 			return fmt.Errorf("nothing imported: %w", err)
 		}
 		for _, k := range keys {
@@ -73,15 +65,11 @@ func hardware(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		svc, st, err := sf.service(ctx, log)
+		svc, st, acct, err := sf.serviceFor(ctx, log, *accountID)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		acct, err := resolveAccount(ctx, st, *accountID)
-		if err != nil {
-			return err
-		}
 		tokens, err := svc.ListHardwareTokens(ctx, acct)
 		if err != nil {
 			return err
@@ -103,15 +91,11 @@ func hardware(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if fs.NArg() != 1 {
 			return errors.New("usage: iamd hardware remove [--data-dir D] [--database-url U] [--account ID] SERIAL")
 		}
-		svc, st, err := sf.service(ctx, log)
+		svc, st, acct, err := sf.serviceFor(ctx, log, *accountID)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		acct, err := resolveAccount(ctx, st, *accountID)
-		if err != nil {
-			return err
-		}
 		if err := svc.RemoveHardwareToken(ctx, acct, fs.Arg(0)); err != nil {
 			return err
 		}
