@@ -44,7 +44,7 @@ e2e: build
 	scripts/e2e.sh $(BIN)
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/otp ./internal/sigv4 ./internal/awsquery ./internal/policy ./internal/server
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/otp ./internal/sigv4 ./internal/awsquery ./internal/policy ./internal/gateway
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/awsquery

@@ -18,7 +18,7 @@ import (
 
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/seal"
-	"github.com/iamd/iamd/internal/server"
+	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/sts"
 )
@@ -99,7 +99,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	stsSvc := sts.New(iamSvc, sealer, log)
-	handler := server.New(iamSvc, stsSvc, log)
+	handler := gateway.New(iamSvc, stsSvc, log)
 	handler.UseQuotas(servingQuotas(st, iamSvc, log, autoApproveMax))
 	srv := &http.Server{
 		Handler:           handler,

@@ -1,8 +1,8 @@
-// Package server is iamd's HTTP front door: it routes each signed request by
+// Package gateway is iamd's HTTP front door: it routes each signed request by
 // the service in its SigV4 scope, authenticates it, decodes the Query
 // parameters against the AWS model, calls the domain, and renders the result
 // or the AWS error. Unsigned requests reach only /healthz.
-package server
+package gateway
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package server_test
+package gateway_test
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd/iamd/internal/quotas"
-	"github.com/iamd/iamd/internal/server"
+	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"
 )
@@ -537,7 +537,7 @@ func TestQuotaAutoApprove(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			e := newEnv(t, eng)
-			h := server.New(e.svc, sts.New(e.svc, storetest.Sealer(t), nil), nil)
+			h := gateway.New(e.svc, sts.New(e.svc, storetest.Sealer(t), nil), nil)
 			h.UseQuotas(e.quotaService(quotas.Config{AutoApproveMax: 3}))
 			srv := httptest.NewServer(h)
 			defer srv.Close()

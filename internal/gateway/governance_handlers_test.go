@@ -1,4 +1,4 @@
-package server_test
+package gateway_test
 
 import (
 	"bytes"
@@ -21,14 +21,14 @@ import (
 
 	"github.com/iamd/iamd/internal/clock"
 	"github.com/iamd/iamd/internal/iam"
-	"github.com/iamd/iamd/internal/server"
+	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"
 )
 
 // forEachEngineWithServer is forEachEngine with the server itself at
 // hand, to flush what it holds in memory.
-func forEachEngineWithServer(t *testing.T, f func(t *testing.T, e *env, srv *server.Server)) {
+func forEachEngineWithServer(t *testing.T, f func(t *testing.T, e *env, srv *gateway.Server)) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			st := eng.Open(t)
@@ -38,7 +38,7 @@ func forEachEngineWithServer(t *testing.T, f func(t *testing.T, e *env, srv *ser
 				RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 				t.Fatal(err)
 			}
-			srv := server.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil)
+			srv := gateway.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil)
 			t.Cleanup(func() { srv.Close() })
 			hs := httptest.NewServer(srv)
 			t.Cleanup(hs.Close)
@@ -272,7 +272,7 @@ func TestAccountAliasOverHTTP(t *testing.T) {
 }
 
 func TestAccessKeyLastUsedOverHTTP(t *testing.T) {
-	forEachEngineWithServer(t, func(t *testing.T, e *env, srv *server.Server) {
+	forEachEngineWithServer(t, func(t *testing.T, e *env, srv *gateway.Server) {
 		ctx := context.Background()
 		root := e.iam(rootKeyID, rootSecret, "")
 		akid, secret := e.user(ctx, root, "alice")
@@ -308,7 +308,7 @@ func TestAccessKeyLastUsedOverHTTP(t *testing.T) {
 }
 
 func TestCredentialReportOverHTTP(t *testing.T) {
-	forEachEngineWithServer(t, func(t *testing.T, e *env, srv *server.Server) {
+	forEachEngineWithServer(t, func(t *testing.T, e *env, srv *gateway.Server) {
 		ctx := context.Background()
 		root := e.iam(rootKeyID, rootSecret, "")
 		_, err := root.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{})

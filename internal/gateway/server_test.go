@@ -1,4 +1,4 @@
-package server_test
+package gateway_test
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ import (
 	"github.com/iamd/iamd/internal/clock"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/otp"
-	"github.com/iamd/iamd/internal/server"
+	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"
@@ -65,7 +65,7 @@ func newEnvWith(t testing.TB, e storetest.Engine, authz iam.Authorizer) *env {
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil))
+	srv := httptest.NewServer(gateway.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil))
 	t.Cleanup(srv.Close)
 	return &env{t: t, url: srv.URL, clock: clk, st: st, svc: svc}
 }

@@ -1,4 +1,4 @@
-package server_test
+package gateway_test
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/clock"
 	"github.com/iamd/iamd/internal/iam"
-	"github.com/iamd/iamd/internal/server"
+	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"
@@ -59,7 +59,7 @@ func newRoleEnv(t *testing.T, eng storetest.Engine) *roleEnv {
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil))
+	srv := httptest.NewServer(gateway.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil))
 	t.Cleanup(srv.Close)
 	var db *sql.DB
 	if cfg.DatabaseURL != "" {
