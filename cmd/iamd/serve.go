@@ -16,9 +16,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/seal"
-	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/sts"
 )

@@ -20,8 +20,8 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/iamd/iamd/internal/clock"
-	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/gateway"
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"
 )

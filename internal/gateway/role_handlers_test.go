@@ -18,8 +18,8 @@ import (
 
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/clock"
-	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/gateway"
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"

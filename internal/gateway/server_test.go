@@ -26,9 +26,9 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/iamd/iamd/internal/clock"
+	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/otp"
-	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"

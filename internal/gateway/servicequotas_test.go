@@ -16,8 +16,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/iamd/iamd/internal/quotas"
 	"github.com/iamd/iamd/internal/gateway"
+	"github.com/iamd/iamd/internal/quotas"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"
 )
