@@ -1,7 +1,8 @@
 // Package awserr is iamd's one error vocabulary: errors that carry the AWS
 // error code a client will see. Domain packages return them; the wire layer
-// (awsquery) maps each code to its HTTP status and fault type in one table.
-// Nothing here knows about HTTP.
+// codecs render them with the HTTP status and fault type of one table
+// (Status for the XML protocols, JSON for the JSON ones). Beyond the status
+// numbers, nothing here knows about HTTP.
 package awserr
 
 import (

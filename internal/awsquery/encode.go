@@ -87,7 +87,7 @@ func WriteError(w http.ResponseWriter, s *Service, requestID string, err error) 
 	if errors.As(err, &ae) && ae.Code != "" {
 		code, message = ae.Code, ae.Message
 	}
-	status, sender := Status(code)
+	status, sender := awserr.Status(code)
 	fault := "Receiver"
 	if sender {
 		fault = "Sender"

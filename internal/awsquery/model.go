@@ -5,7 +5,7 @@ package awsquery
 // and the wrapper element of its result. zz_model.go fills them in; nothing
 // writes to them after construction.
 
-//go:generate go run ./internal/genmodel -botocore=${IAMD_BOTOCORE_DIR} -out zz_model.go
+//go:generate go run ./internal/genmodel -botocore=${IAMD_BOTOCORE_DIR} -out zz_model.go -errors-out ../awserr/zz_errors.go
 
 // kind is the wire type of a shape.
 type kind uint8
