@@ -1,21 +1,26 @@
-// Package gateway is iamd's HTTP front door: it routes each signed request by
-// the service in its SigV4 scope, authenticates it, decodes the Query
-// parameters against the AWS model, calls the domain, and renders the result
-// or the AWS error. Unsigned requests reach only /healthz.
+// Package gateway is iamd's one front door. Every request takes the same
+// path through it: a request id, one log line, panic recovery, then the
+// route of its door — chosen from the SigV4 credential scope before the body
+// is read — with that route's body policy (size limit, buffered and hashed
+// for the Query and JSON protocols), its SigV4 payload options and its codec
+// (AWS Query for IAM and STS, AWS JSON 1.1 for Service Quotas). The codec
+// decodes the input, the principal is authenticated, authz applies the
+// session-credential rules, the domain does the work, and the same codec
+// renders the result or the error from awserr's one table. Unsigned
+// requests reach only /healthz.
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
+	"runtime/debug"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,12 +34,39 @@ import (
 	"github.com/iamd/iamd/internal/sts"
 )
 
-// maxBody bounds a Query request body; IAM's largest inputs (policy
-// documents) are far smaller.
-const maxBody = 1 << 20
+// maxQueryBody bounds a Query or JSON request body; IAM's largest inputs
+// (policy documents) are far smaller.
+const maxQueryBody = 1 << 20
 
-// handler carries out one operation for an authenticated principal and
-// returns the result struct to render (nil for operations without output).
+// route is how the gateway serves one signed service: how much body it
+// reads, which SigV4 payload modes it accepts, and the codec that serves
+// the call and renders its errors.
+type route struct {
+	// maxBody is the largest body the route buffers and hashes before the
+	// signature is checked.
+	maxBody int64
+	// sigv4 are the service's payload options (UNSIGNED-PAYLOAD only where
+	// the service allows it).
+	sigv4 sigv4.Options
+	// serve answers a request whose body has been read and hashed.
+	serve func(w http.ResponseWriter, r *http.Request, c *call)
+	// writeError renders an error in the route's protocol.
+	writeError func(w http.ResponseWriter, reqID string, err error)
+}
+
+// call is one request on its way through a route. The route fills in
+// action and principal for the log line.
+type call struct {
+	reqID     string
+	signed    *sigv4.Signed
+	body      []byte
+	action    string
+	principal string
+}
+
+// handler carries out one Query operation for an authenticated principal
+// and returns the result struct to render (nil for operations without
+// output).
 type handler func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error)
 
 // api is one Query service and its operations.
@@ -43,17 +75,20 @@ type api struct {
 	handlers map[string]handler
 }
 
-// Server serves the IAM and STS Query APIs and /healthz.
+// Server serves IAM and STS (AWS Query), Service Quotas (AWS JSON 1.1) and
+// /healthz.
 type Server struct {
 	iam    *iam.Service
 	sts    *sts.Service
 	auth   *auth.Authenticator
 	log    *slog.Logger
-	apis   map[string]*api // by SigV4 service name
+	routes map[string]*route // by SigV4 service name
 	health func(context.Context) error
 	// quotas serves the Service Quotas JSON API (servicequotas.go); nil
 	// when the store has no quota requests.
 	quotas *quotas.Service
+	// sqHandlers are the Service Quotas operations, built once.
+	sqHandlers map[string]sqHandler
 }
 
 // New returns a Server over the domain services.
@@ -70,102 +105,86 @@ func New(iamSvc *iam.Service, stsSvc *sts.Service, log *slog.Logger) *Server {
 	}
 	s.auth.LastUsed = iam.NewUsageRecorder(iamSvc.Store(), iam.UsageOptions{Logger: log})
 	s.quotas = defaultQuotas(iamSvc, log)
-	s.apis = map[string]*api{
-		"iam": {proto: awsquery.IAM(), handlers: s.iamHandlers()},
-		"sts": {proto: awsquery.STS(), handlers: s.stsHandlers()},
+	s.sqHandlers = s.serviceQuotasHandlers()
+	s.routes = map[string]*route{
+		"iam":                s.queryRoute(&api{proto: awsquery.IAM(), handlers: s.iamHandlers()}),
+		"sts":                s.queryRoute(&api{proto: awsquery.STS(), handlers: s.stsHandlers()}),
+		serviceQuotasService: {maxBody: maxQueryBody, serve: s.serveServiceQuotas, writeError: s.writeJSONError},
 	}
 	return s
 }
 
-// ServeHTTP handles one request.
+// ServeHTTP handles one request: the middleware every door shares.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	reqID := uuid.NewString()
+	c := &call{reqID: uuid.NewString()}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	var service, action, principal string
+	var service string
+	var rt *route
 	defer func() {
-		s.log.Info("request", "id", reqID, "method", r.Method, "path", r.URL.Path, "service", service, "action", action,
-			"principal", principal, "status", rec.status, "duration", time.Since(start), "remote", r.RemoteAddr)
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			// A bug, not the client's fault: the detail and stack go to
+			// the log only; the client gets the route's internal failure
+			// with the request id, if nothing was written yet.
+			s.log.Error("panic serving request", "id", c.reqID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if !rec.wrote {
+				writeErr := s.queryError(awsquery.IAM())
+				if rt != nil {
+					writeErr = rt.writeError
+				}
+				writeErr(rec, c.reqID, errors.New("panic"))
+			}
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", c.reqID), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.String("service", service), slog.String("action", c.action),
+			slog.String("principal", c.principal), slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)),
+			slog.String("remote", r.RemoteAddr))
 	}()
 
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.healthz(rec, r)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		awsquery.WriteError(rec, awsquery.IAM(), reqID, awserr.New(awserr.InvalidParameterValue, "Could not read the request body."))
-		return
-	}
-	if len(body) > maxBody {
-		awsquery.WriteError(rec, awsquery.IAM(), reqID, awserr.New(awserr.InvalidParameterValue, "The request body is larger than %d bytes.", maxBody))
-		return
-	}
-	sum := sha256.Sum256(body)
+	// The credential scope names the service, and so the route, before any
+	// of the body is read: each route has its own body policy.
 	signed, err := sigv4.Parse(sigv4.Request{
-		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host,
-		Header: r.Header, PayloadHash: hex.EncodeToString(sum[:]),
+		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host, Header: r.Header,
 	})
 	if errors.Is(err, sigv4.ErrNotSigned) {
 		if r.URL.Path != "/" {
 			http.NotFound(rec, r)
 			return
 		}
-		awsquery.WriteError(rec, awsquery.IAM(), reqID, awserr.New(awserr.MissingAuthenticationToken, "Request is missing Authentication Token"))
+		s.queryError(awsquery.IAM())(rec, c.reqID, awserr.New(awserr.MissingAuthenticationToken, "Request is missing Authentication Token"))
 		return
 	}
 	if err != nil {
-		awsquery.WriteError(rec, awsquery.IAM(), reqID, auth.SignatureError(err))
+		s.queryError(awsquery.IAM())(rec, c.reqID, auth.SignatureError(err))
 		return
 	}
 	service = signed.Credential.Service
-	if service == serviceQuotasService { // AWS JSON 1.1, not Query
-		action, principal = s.serveServiceQuotas(rec, r, signed, body, reqID)
-		return
-	}
-	a, ok := s.apis[service]
-	if !ok {
-		awsquery.WriteError(rec, awsquery.IAM(), reqID, awserr.New(awserr.InvalidClientTokenID,
+	rt = s.routes[service]
+	if rt == nil {
+		s.queryError(awsquery.IAM())(rec, c.reqID, awserr.New(awserr.InvalidClientTokenID,
 			"Credential should be scoped to a valid service: '%s' is not served here.", service))
 		return
 	}
-	p, err := s.auth.Authenticate(r.Context(), signed)
+	body, err := io.ReadAll(io.LimitReader(r.Body, rt.maxBody+1))
 	if err != nil {
-		s.writeError(rec, a, reqID, err)
+		rt.writeError(rec, c.reqID, awserr.New(awserr.InvalidParameterValue, "Could not read the request body."))
 		return
 	}
-	principal = p.ARN()
-	ctx := iam.WithRequestInfo(r.Context(), requestInfo(r, signed))
-	form, err := formValues(r, body)
-	if err != nil {
-		s.writeError(rec, a, reqID, err)
+	if int64(len(body)) > rt.maxBody {
+		rt.writeError(rec, c.reqID, awserr.New(awserr.InvalidParameterValue, "The request body is larger than %d bytes.", rt.maxBody))
 		return
 	}
-	req, err := a.proto.Decode(form)
-	if req != nil {
-		action = req.Action
-	} else {
-		action = form.Get("Action")
-	}
-	if err != nil {
-		s.writeError(rec, a, reqID, err)
-		return
-	}
-	if err := sessionAllows(service, req.Action, p); err != nil {
-		s.writeError(rec, a, reqID, err)
-		return
-	}
-	h, ok := a.handlers[req.Action]
-	if !ok {
-		s.writeError(rec, a, reqID, awserr.New(awserr.InvalidAction, "The action %s is not implemented by iamd yet.", req.Action))
-		return
-	}
-	result, err := h(ctx, p, req.Params)
-	if err != nil {
-		s.writeError(rec, a, reqID, err)
-		return
-	}
-	awsquery.WriteResult(rec, a.proto, req.Action, reqID, result)
+	sum := sha256.Sum256(body)
+	signed.SetPayload(hex.EncodeToString(sum[:]), rt.sigv4)
+	c.signed, c.body = signed, body
+	rt.serve(rec, r, c)
 }
 
 // requestInfo is what policy conditions may ask about the request. The
@@ -177,79 +196,6 @@ func requestInfo(r *http.Request, signed *sigv4.Signed) iam.RequestInfo {
 		ip = host
 	}
 	return iam.RequestInfo{SourceIP: ip, UserAgent: r.UserAgent(), SecureTransport: r.TLS != nil, Region: signed.Credential.Region}
-}
-
-// writeError renders err; an error that is not an AWS error is an internal
-// failure, logged here with its detail and sent without it.
-func (s *Server) writeError(w http.ResponseWriter, a *api, reqID string, err error) {
-	var ae *awserr.Error
-	if !errors.As(err, &ae) {
-		s.log.Error("internal error", "id", reqID, "err", err)
-	}
-	awsquery.WriteError(w, a.proto, reqID, err)
-}
-
-// sessionAllows applies what temporary credentials may call (reference
-// §7.3). GetSessionToken credentials: without MFA no IAM at all; in STS only
-// AssumeRole and GetCallerIdentity. Role sessions (AssumeRole): IAM subject
-// to policy, and all of STS except GetFederationToken and GetSessionToken.
-func sessionAllows(service, action string, p *iam.Principal) error {
-	if p.Session == nil {
-		return nil
-	}
-	if p.Role != nil {
-		if service == "sts" {
-			switch action {
-			case "GetSessionToken", "GetFederationToken":
-				return awserr.New(awserr.AccessDenied, "Cannot call %s with session credentials", action)
-			}
-		}
-		return nil
-	}
-	switch service {
-	case "iam":
-		if !p.Session.MFA() {
-			return auth.ErrInvalidToken
-		}
-	case "sts":
-		switch action {
-		case "GetCallerIdentity", "AssumeRole":
-		case "GetSessionToken":
-			return awserr.New(awserr.AccessDenied, "Cannot call GetSessionToken with session credentials")
-		default:
-			return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: sts:%s with session credentials from GetSessionToken", p.ARN(), action)
-		}
-	}
-	return nil
-}
-
-// formValues reads the Query parameters: the form body of a POST, merged
-// with the URL's query string (where GET and presigned requests carry them).
-// SigV4's own query parameters are not operation parameters.
-func formValues(r *http.Request, body []byte) (url.Values, error) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, awserr.New(awserr.InvalidParameterValue, "The query string is not well formed.")
-	}
-	for k := range q {
-		if strings.HasPrefix(strings.ToLower(k), "x-amz-") {
-			delete(q, k)
-		}
-	}
-	if r.Method == http.MethodPost && len(bytes.TrimSpace(body)) > 0 {
-		ct := r.Header.Get("Content-Type")
-		if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
-			return nil, awserr.New(awserr.InvalidParameterValue, "Content-Type must be application/x-www-form-urlencoded.")
-		}
-		b, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, awserr.New(awserr.InvalidParameterValue, "The request body is not a well-formed form.")
-		}
-		for k, v := range b {
-			q[k] = append(q[k], v...)
-		}
-	}
-	return q, nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -264,12 +210,20 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ok\n")
 }
 
+// statusRecorder remembers the status for the log line, and whether
+// anything was written (a panic after that cannot send an error).
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	r.status, r.wrote = code, true
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
 }

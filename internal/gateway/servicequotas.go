@@ -16,7 +16,6 @@ import (
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/quotas"
-	"github.com/iamd/iamd/internal/sigv4"
 )
 
 // The Service Quotas API (AWS JSON 1.1): requests signed for the
@@ -33,7 +32,10 @@ const (
 // gives every server one over the IAM service's store with the default
 // configuration (no auto-approval) when that store implements
 // quotas.Store.
-func (s *Server) UseQuotas(q *quotas.Service) { s.quotas = q }
+func (s *Server) UseQuotas(q *quotas.Service) {
+	s.quotas = q
+	s.sqHandlers = s.serviceQuotasHandlers()
+}
 
 // defaultQuotas is the quotas service New installs.
 func defaultQuotas(iamSvc *iam.Service, log *slog.Logger) *quotas.Service {
@@ -383,102 +385,74 @@ func deref(s *string) string {
 	return *s
 }
 
-// serveServiceQuotas answers one Service Quotas request: it authenticates
-// the signed request, decodes the JSON input and calls the quotas domain.
-// It returns the operation and principal for the access log.
-func (s *Server) serveServiceQuotas(w http.ResponseWriter, r *http.Request, signed *sigv4.Signed, body []byte, reqID string) (action, principal string) {
+// serveServiceQuotas is the AWS JSON 1.1 codec of the Service Quotas API:
+// it authenticates the signed request, decodes the JSON input and calls the
+// quotas domain.
+func (s *Server) serveServiceQuotas(w http.ResponseWriter, r *http.Request, c *call) {
 	if s.quotas == nil {
-		s.writeJSONError(w, reqID, awserr.New("UnknownOperationException", "Service Quotas is not served here."))
-		return "", ""
+		s.writeJSONError(w, c.reqID, awserr.New("UnknownOperationException", "Service Quotas is not served here."))
+		return
 	}
-	p, err := s.auth.Authenticate(r.Context(), signed)
+	p, err := s.auth.Authenticate(r.Context(), c.signed)
 	if err != nil {
-		s.writeJSONError(w, reqID, err)
-		return "", ""
+		s.writeJSONError(w, c.reqID, err)
+		return
 	}
-	principal = p.ARN()
+	c.principal = p.ARN()
 	target := r.Header.Get("X-Amz-Target")
-	action = strings.TrimPrefix(target, serviceQuotasTarget)
-	h, ok := s.serviceQuotasHandlers()[action]
+	c.action = strings.TrimPrefix(target, serviceQuotasTarget)
+	h, ok := s.sqHandlers[c.action]
 	if r.Method != http.MethodPost || !strings.HasPrefix(target, serviceQuotasTarget) || !ok {
-		s.writeJSONError(w, reqID, awserr.New("UnknownOperationException", "The operation %q is not served by iamd.", target))
-		return action, principal
+		s.writeJSONError(w, c.reqID, awserr.New("UnknownOperationException", "The operation %q is not served by iamd.", target))
+		return
 	}
-	if err := sessionAllows(serviceQuotasService, action, p); err != nil {
-		s.writeJSONError(w, reqID, err)
-		return action, principal
+	if err := sessionAllows(serviceQuotasService, c.action, p); err != nil {
+		s.writeJSONError(w, c.reqID, err)
+		return
 	}
 	var in sqInput
-	if b := bytes.TrimSpace(body); len(b) > 0 {
+	if b := bytes.TrimSpace(c.body); len(b) > 0 {
 		if err := json.Unmarshal(b, &in); err != nil {
-			s.writeJSONError(w, reqID, awserr.New("SerializationException", "The request body is not valid JSON for %s.", action))
-			return action, principal
+			s.writeJSONError(w, c.reqID, awserr.New("SerializationException", "The request body is not valid JSON for %s.", c.action))
+			return
 		}
 	}
-	ctx := iam.WithRequestInfo(r.Context(), requestInfo(r, signed))
+	ctx := iam.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
 	out, err := h(ctx, p, &in)
 	if err != nil {
-		s.writeJSONError(w, reqID, err)
-		return action, principal
+		s.writeJSONError(w, c.reqID, err)
+		return
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		s.writeJSONError(w, reqID, err)
-		return action, principal
+		s.writeJSONError(w, c.reqID, err)
+		return
 	}
 	w.Header().Set("Content-Type", jsonContentType)
-	w.Header().Set("x-amzn-RequestId", reqID)
+	w.Header().Set("x-amzn-RequestId", c.reqID)
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
-	return action, principal
 }
 
-// jsonError maps an error to the JSON protocol's error type and HTTP
-// status: Service Quotas' own codes as they are; the authentication and
-// policy errors shared with the Query APIs as JSON services name them; and
-// anything that is not an AWS error as ServiceException, whose detail goes
-// to the log only.
-func jsonError(err error) (code, msg string, status int, internal bool) {
-	var ae *awserr.Error
-	if !errors.As(err, &ae) {
-		return quotas.CodeService, "An internal error occurred.", http.StatusInternalServerError, true
-	}
-	switch ae.Code {
-	case awserr.AccessDenied:
-		return quotas.CodeAccessDenied, ae.Message, http.StatusBadRequest, false
-	case awserr.InvalidClientTokenID:
-		return "UnrecognizedClientException", ae.Message, http.StatusBadRequest, false
-	case awserr.SignatureDoesNotMatch, awserr.RequestExpired:
-		return "InvalidSignatureException", ae.Message, http.StatusBadRequest, false
-	case awserr.IncompleteSignature:
-		return "IncompleteSignatureException", ae.Message, http.StatusBadRequest, false
-	case awserr.ExpiredToken:
-		return "ExpiredTokenException", ae.Message, http.StatusBadRequest, false
-	case awserr.MissingAuthenticationToken:
-		return "MissingAuthenticationTokenException", ae.Message, http.StatusForbidden, false
-	case awserr.Throttling:
-		return "TooManyRequestsException", ae.Message, http.StatusBadRequest, false
-	case awserr.ServiceFailure, awserr.InternalFailure, quotas.CodeService:
-		return quotas.CodeService, ae.Message, http.StatusInternalServerError, false
-	case awserr.ServiceUnavailable:
-		return quotas.CodeService, ae.Message, http.StatusServiceUnavailable, false
-	}
-	return ae.Code, ae.Message, http.StatusBadRequest, false
-}
-
+// writeJSONError renders err in the JSON protocol with the type and status
+// of awserr's table; anything that is not an AWS error is a
+// ServiceException whose detail goes to the log only.
 func (s *Server) writeJSONError(w http.ResponseWriter, reqID string, err error) {
-	code, msg, status, internal := jsonError(err)
-	if internal {
+	code, msg := quotas.CodeService, "An internal error occurred. Request id: "+reqID
+	var ae *awserr.Error
+	if errors.As(err, &ae) && ae.Code != "" {
+		code, msg = ae.Code, ae.Message
+	} else {
 		s.log.Error("internal error", "id", reqID, "err", err)
-		msg += " Request id: " + reqID
 	}
+	typ, status := awserr.JSON(code, quotas.CodeService)
 	b, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"Message"`
-	}{code, msg})
+	}{typ, msg})
 	w.Header().Set("Content-Type", jsonContentType)
 	w.Header().Set("x-amzn-RequestId", reqID)
-	w.Header().Set("x-amzn-ErrorType", code)
+	w.Header().Set("x-amzn-ErrorType", typ)
 	w.WriteHeader(status)
 	w.Write(b)
 }

@@ -99,6 +99,8 @@ type Signed struct {
 	// keepPath turns off path normalisation, as S3 and aws-c-auth's
 	// "normalize": false vectors need. IAM and STS never set it.
 	keepPath bool
+	// opts are the service's payload options (SetPayload).
+	opts Options
 }
 
 // The two ways the signing time is written.
@@ -320,11 +322,11 @@ func (s *Signed) Verify(secretAccessKey string, now time.Time) error {
 	if err := s.checkTime(now.UTC()); err != nil {
 		return err
 	}
-	if s.contentSHA == unsignedPayload && s.req.PayloadHash != emptyPayloadHash {
+	if s.contentSHA == unsignedPayload && s.req.PayloadHash != emptyPayloadHash && !s.opts.UnsignedPayload {
 		// UNSIGNED-PAYLOAD leaves the body out of the signature. IAM and STS
 		// carry the action and its parameters in the body, so a captured
-		// request could be replayed with another one: refuse it (S3, which
-		// needs it, will decide for itself).
+		// request could be replayed with another one: refuse it unless the
+		// service's Options allow it (S3).
 		return mismatch("UNSIGNED-PAYLOAD is not accepted for a request with a body; sign the payload.")
 	}
 	if s.contentSHA != "" && s.contentSHA != unsignedPayload && s.contentSHA != s.req.PayloadHash {

@@ -1,0 +1,143 @@
+package gateway
+
+import (
+	"bytes"
+	"errors"
+	"github.com/iamd/iamd/internal/auth"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/awsquery"
+	"github.com/iamd/iamd/internal/iam"
+)
+
+// queryRoute is the route of an AWS Query service (IAM, STS): a buffered
+// body of at most maxQueryBody, every payload signed.
+func (s *Server) queryRoute(a *api) *route {
+	return &route{
+		maxBody:    maxQueryBody,
+		serve:      func(w http.ResponseWriter, r *http.Request, c *call) { s.serveQuery(w, r, c, a) },
+		writeError: s.queryError(a.proto),
+	}
+}
+
+// serveQuery is the AWS Query codec: authenticate, decode the form against
+// the model, apply the session-credential rules, call the operation, render.
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *call, a *api) {
+	writeError := s.queryError(a.proto)
+	p, err := s.auth.Authenticate(r.Context(), c.signed)
+	if err != nil {
+		writeError(w, c.reqID, err)
+		return
+	}
+	c.principal = p.ARN()
+	ctx := iam.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
+	form, err := formValues(r, c.body)
+	if err != nil {
+		writeError(w, c.reqID, err)
+		return
+	}
+	req, err := a.proto.Decode(form)
+	if req != nil {
+		c.action = req.Action
+	} else {
+		c.action = form.Get("Action")
+	}
+	if err != nil {
+		writeError(w, c.reqID, err)
+		return
+	}
+	if err := sessionAllows(c.signed.Credential.Service, req.Action, p); err != nil {
+		writeError(w, c.reqID, err)
+		return
+	}
+	h, ok := a.handlers[req.Action]
+	if !ok {
+		writeError(w, c.reqID, awserr.New(awserr.InvalidAction, "The action %s is not implemented by iamd yet.", req.Action))
+		return
+	}
+	result, err := h(ctx, p, req.Params)
+	if err != nil {
+		writeError(w, c.reqID, err)
+		return
+	}
+	awsquery.WriteResult(w, a.proto, req.Action, c.reqID, result)
+}
+
+// queryError renders errors of one Query service; an error that is not an
+// AWS error is an internal failure, logged here with its detail and sent
+// without it.
+func (s *Server) queryError(proto *awsquery.Service) func(w http.ResponseWriter, reqID string, err error) {
+	return func(w http.ResponseWriter, reqID string, err error) {
+		var ae *awserr.Error
+		if !errors.As(err, &ae) {
+			s.log.Error("internal error", "id", reqID, "err", err)
+		}
+		awsquery.WriteError(w, proto, reqID, err)
+	}
+}
+
+// formValues reads the Query parameters: the form body of a POST, merged
+// with the URL's query string (where GET and presigned requests carry them).
+// SigV4's own query parameters are not operation parameters.
+func formValues(r *http.Request, body []byte) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, awserr.New(awserr.InvalidParameterValue, "The query string is not well formed.")
+	}
+	for k := range q {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-") {
+			delete(q, k)
+		}
+	}
+	if r.Method == http.MethodPost && len(bytes.TrimSpace(body)) > 0 {
+		ct := r.Header.Get("Content-Type")
+		if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+			return nil, awserr.New(awserr.InvalidParameterValue, "Content-Type must be application/x-www-form-urlencoded.")
+		}
+		b, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, awserr.New(awserr.InvalidParameterValue, "The request body is not a well-formed form.")
+		}
+		for k, v := range b {
+			q[k] = append(q[k], v...)
+		}
+	}
+	return q, nil
+}
+
+// sessionAllows applies what temporary credentials may call (reference
+// §7.3). GetSessionToken credentials: without MFA no IAM at all; in STS only
+// AssumeRole and GetCallerIdentity. Role sessions (AssumeRole): IAM subject
+// to policy, and all of STS except GetFederationToken and GetSessionToken.
+func sessionAllows(service, action string, p *iam.Principal) error {
+	if p.Session == nil {
+		return nil
+	}
+	if p.Role != nil {
+		if service == "sts" {
+			switch action {
+			case "GetSessionToken", "GetFederationToken":
+				return awserr.New(awserr.AccessDenied, "Cannot call %s with session credentials", action)
+			}
+		}
+		return nil
+	}
+	switch service {
+	case "iam":
+		if !p.Session.MFA() {
+			return auth.ErrInvalidToken
+		}
+	case "sts":
+		switch action {
+		case "GetCallerIdentity", "AssumeRole":
+		case "GetSessionToken":
+			return awserr.New(awserr.AccessDenied, "Cannot call GetSessionToken with session credentials")
+		default:
+			return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: sts:%s with session credentials from GetSessionToken", p.ARN(), action)
+		}
+	}
+	return nil
+}
