@@ -27,6 +27,14 @@ type resourceTagsKey struct{}
 
 type requestTagsKey struct{}
 
+type policyARNKey struct{}
+
+// withPolicyARN returns ctx carrying the managed policy an attach or detach
+// names, for iam:PolicyARN.
+func withPolicyARN(ctx context.Context, arn string) context.Context {
+	return context.WithValue(ctx, policyARNKey{}, arn)
+}
+
 // withResourceTags returns ctx carrying the tags of the resource an action
 // is authorised on, for aws:ResourceTag/* and iam:ResourceTag/*.
 func withResourceTags(ctx context.Context, tags []Tag) context.Context {
@@ -105,6 +113,9 @@ func RequestContext(ctx context.Context, p *Principal, now time.Time) policy.Con
 			c.Set("aws:ResourceTag/"+t.Key, t.Value)
 			c.Set("iam:ResourceTag/"+t.Key, t.Value)
 		}
+	}
+	if arn, ok := ctx.Value(policyARNKey{}).(string); ok {
+		c.Set("iam:PolicyARN", arn)
 	}
 	if tags, ok := ctx.Value(requestTagsKey{}).([]Tag); ok {
 		keys := make([]string, 0, len(tags))

@@ -10,11 +10,8 @@ import (
 // CreateAccessKey creates a long-term key for the named user, or the caller.
 // The secret is in the result and never returned again.
 func (s *Service) CreateAccessKey(ctx context.Context, p *Principal, userName string) (*AccessKey, *User, error) {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:CreateAccessKey")
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:CreateAccessKey", u.ARN()); err != nil {
 		return nil, nil, err
 	}
 	max, err := s.quota(ctx, p.AccountID, QuotaAccessKeysPerUser)
@@ -51,11 +48,8 @@ func (s *Service) NewAccessKey(accountID, userID string) (*AccessKey, error) {
 
 // ListAccessKeys lists a user's keys (without secrets).
 func (s *Service) ListAccessKeys(ctx context.Context, p *Principal, userName string) ([]AccessKey, *User, error) {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:ListAccessKeys")
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ListAccessKeys", u.ARN()); err != nil {
 		return nil, nil, err
 	}
 	keys, err := s.store.ListAccessKeys(ctx, p.AccountID, u.ID)
@@ -74,11 +68,8 @@ func noSuchKey(id string) error {
 
 // UpdateAccessKey makes a key Active or Inactive.
 func (s *Service) UpdateAccessKey(ctx context.Context, p *Principal, userName, keyID, status string) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:UpdateAccessKey")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:UpdateAccessKey", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.UpdateAccessKey(ctx, p.AccountID, u.ID, keyID, status); {
@@ -93,11 +84,8 @@ func (s *Service) UpdateAccessKey(ctx context.Context, p *Principal, userName, k
 
 // DeleteAccessKey deletes a key.
 func (s *Service) DeleteAccessKey(ctx context.Context, p *Principal, userName, keyID string) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:DeleteAccessKey")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:DeleteAccessKey", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.DeleteAccessKey(ctx, p.AccountID, u.ID, keyID); {
@@ -116,11 +104,8 @@ func noLoginProfile(name string) error {
 
 // CreateLoginProfile gives a user a console password.
 func (s *Service) CreateLoginProfile(ctx context.Context, p *Principal, userName, password string, resetRequired bool) (*LoginProfile, *User, error) {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:CreateLoginProfile")
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:CreateLoginProfile", u.ARN()); err != nil {
 		return nil, nil, err
 	}
 	hash, err := s.checkAndHash(ctx, p.AccountID, password)
@@ -155,11 +140,8 @@ func (s *Service) checkAndHash(ctx context.Context, accountID, password string) 
 
 // GetLoginProfile returns a user's login profile (never the password).
 func (s *Service) GetLoginProfile(ctx context.Context, p *Principal, userName string) (*LoginProfile, *User, error) {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:GetLoginProfile")
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:GetLoginProfile", u.ARN()); err != nil {
 		return nil, nil, err
 	}
 	lp, err := s.store.LoginProfile(ctx, p.AccountID, u.ID)
@@ -175,11 +157,8 @@ func (s *Service) GetLoginProfile(ctx context.Context, p *Principal, userName st
 // UpdateLoginProfile changes a user's password and/or reset flag; nil
 // leaves a field as it is.
 func (s *Service) UpdateLoginProfile(ctx context.Context, p *Principal, userName string, password *string, resetRequired *bool) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:UpdateLoginProfile")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:UpdateLoginProfile", u.ARN()); err != nil {
 		return err
 	}
 	lp, err := s.store.LoginProfile(ctx, p.AccountID, u.ID)
@@ -209,11 +188,8 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, p *Principal, userName
 
 // DeleteLoginProfile removes a user's password.
 func (s *Service) DeleteLoginProfile(ctx context.Context, p *Principal, userName string) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:DeleteLoginProfile")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:DeleteLoginProfile", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.DeleteLoginProfile(ctx, p.AccountID, u.ID); {

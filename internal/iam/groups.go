@@ -25,21 +25,6 @@ func GroupARN(accountID, path, name string) string {
 	return "arn:aws:iam::" + accountID + ":group" + path + name
 }
 
-// group loads a group of the caller's account and authorises action on it.
-func (s *Service) group(ctx context.Context, p *Principal, name, action string) (*Group, error) {
-	g, err := s.store.GroupByName(ctx, p.AccountID, name)
-	if errors.Is(err, ErrNotFound) {
-		return nil, errNoGroupNamed(name)
-	}
-	if err != nil {
-		return nil, internal("find group", err)
-	}
-	if err := s.authz.Authorize(ctx, p, action, g.ARN()); err != nil {
-		return nil, err
-	}
-	return g, nil
-}
-
 // CreateGroup creates an IAM group.
 func (s *Service) CreateGroup(ctx context.Context, p *Principal, path, name string) (*Group, error) {
 	if path == "" {
@@ -202,14 +187,8 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, p *Principal, groupNa
 
 // ListGroupsForUser lists the groups a user is in.
 func (s *Service) ListGroupsForUser(ctx context.Context, p *Principal, userName, marker string, maxItems int) ([]Group, string, error) {
-	u, err := s.store.UserByName(ctx, p.AccountID, userName)
-	if errors.Is(err, ErrNotFound) {
-		return nil, "", notFoundUser(userName)
-	}
+	u, err := s.authorizedUser(ctx, p, userName, "iam:ListGroupsForUser")
 	if err != nil {
-		return nil, "", internal("find user", err)
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ListGroupsForUser", u.ARN()); err != nil {
 		return nil, "", err
 	}
 	groups, next, err := s.store.GroupsForUser(ctx, p.AccountID, u.ID, page(marker, maxItems))

@@ -207,11 +207,8 @@ func (s *Service) checkPair(ctx context.Context, d *MFADevice, caller, code1, co
 // EnableMFADevice assigns a device to a user after checking two
 // consecutive codes from it.
 func (s *Service) EnableMFADevice(ctx context.Context, p *Principal, userName, serial, code1, code2 string) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:EnableMFADevice")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:EnableMFADevice", u.ARN()); err != nil {
 		return err
 	}
 	d, err := s.device(ctx, p, serial)
@@ -262,11 +259,8 @@ func (s *Service) countDevices(ctx context.Context, accountID, userID string) (i
 // ResyncMFADevice re-learns an enabled device's drift from two consecutive
 // codes.
 func (s *Service) ResyncMFADevice(ctx context.Context, p *Principal, userName, serial, code1, code2 string) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:ResyncMFADevice")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ResyncMFADevice", u.ARN()); err != nil {
 		return err
 	}
 	d, err := s.device(ctx, p, serial)
@@ -293,11 +287,8 @@ func (s *Service) ResyncMFADevice(ctx context.Context, p *Principal, userName, s
 // DeactivateMFADevice unassigns a device from a user (the caller when
 // userName is empty); a virtual device becomes free for another identity.
 func (s *Service) DeactivateMFADevice(ctx context.Context, p *Principal, userName, serial string) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:DeactivateMFADevice")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:DeactivateMFADevice", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.DeactivateMFADevice(ctx, p.AccountID, serial, u.ID); {
@@ -312,7 +303,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, p *Principal, userNam
 
 // DeleteVirtualMFADevice deletes an unassigned virtual device.
 func (s *Service) DeleteVirtualMFADevice(ctx context.Context, p *Principal, serial string) error {
-	if err := s.authz.Authorize(ctx, p, "iam:DeleteVirtualMFADevice", serial); err != nil {
+	if err := s.authorizeDevice(ctx, p, serial, "iam:DeleteVirtualMFADevice"); err != nil {
 		return err
 	}
 	err := s.store.DeleteMFADevice(ctx, p.AccountID, serial)
@@ -332,11 +323,8 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, p *Principal, seri
 // ListMFADevices lists the devices serving a user (the caller when
 // userName is empty).
 func (s *Service) ListMFADevices(ctx context.Context, p *Principal, userName, marker string, maxItems int) ([]MFADevice, *User, string, error) {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:ListMFADevices")
 	if err != nil {
-		return nil, nil, "", err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ListMFADevices", u.ARN()); err != nil {
 		return nil, nil, "", err
 	}
 	ds, next, err := s.store.ListMFADevices(ctx, p.AccountID, u.ID, page(marker, maxItems))

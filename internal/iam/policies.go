@@ -522,52 +522,36 @@ func errNoEntityNamed(kind EntityKind, name string) error {
 	return noSuchRole(name)
 }
 
-// entity resolves a user, group or role of the caller's account by name.
-func (s *Service) entity(ctx context.Context, p *Principal, kind EntityKind, name string) (Entity, error) {
+// authorizedEntity resolves a user, group or role of the caller's account
+// by name and authorises action on it (with the user's or role's tags, as
+// every action on a taggable resource is); action has %s where the kind
+// goes (e.g. "iam:Put%sPolicy").
+func (s *Service) authorizedEntity(ctx context.Context, p *Principal, kind EntityKind, name, action string) (Entity, string, error) {
+	action = strings.Replace(action, "%s", kind.title(), 1)
 	switch kind {
 	case EntityUser:
-		u, err := s.store.UserByName(ctx, p.AccountID, name)
-		if errors.Is(err, ErrNotFound) {
-			return Entity{}, notFoundUser(name)
+		if name == "" {
+			return Entity{}, "", awserr.New(awserr.ValidationError, "Must specify userName.")
 		}
+		u, err := s.authorizedUser(ctx, p, name, action)
 		if err != nil {
-			return Entity{}, internal("find user", err)
+			return Entity{}, "", err
 		}
-		return Entity{Kind: kind, ID: u.ID, Name: u.Name, Path: u.Path}, nil
+		return Entity{Kind: kind, ID: u.ID, Name: u.Name, Path: u.Path}, action, nil
 	case EntityGroup:
-		g, err := s.store.GroupByName(ctx, p.AccountID, name)
-		if errors.Is(err, ErrNotFound) {
-			return Entity{}, errNoGroupNamed(name)
-		}
+		g, err := s.group(ctx, p, name, action)
 		if err != nil {
-			return Entity{}, internal("find group", err)
+			return Entity{}, "", err
 		}
-		return Entity{Kind: kind, ID: g.ID, Name: g.Name, Path: g.Path}, nil
+		return Entity{Kind: kind, ID: g.ID, Name: g.Name, Path: g.Path}, action, nil
 	case EntityRole:
-		r, err := s.store.RoleRef(ctx, p.AccountID, name)
-		if errors.Is(err, ErrNotFound) {
-			return Entity{}, noSuchRole(name)
-		}
+		r, err := s.authorizedRole(ctx, p, name, action)
 		if err != nil {
-			return Entity{}, internal("find role", err)
+			return Entity{}, "", err
 		}
-		return Entity{Kind: kind, ID: r.ID, Name: r.Name, Path: r.Path}, nil
+		return Entity{Kind: kind, ID: r.ID, Name: r.Name, Path: r.Path}, action, nil
 	}
-	return Entity{}, internal("entity", errors.New("unknown entity kind "+string(kind)))
-}
-
-// authorizedEntity resolves an entity and authorises action on it; action
-// has %s where the kind goes (e.g. "iam:Put%sPolicy").
-func (s *Service) authorizedEntity(ctx context.Context, p *Principal, kind EntityKind, name, action string) (Entity, string, error) {
-	e, err := s.entity(ctx, p, kind, name)
-	if err != nil {
-		return Entity{}, "", err
-	}
-	action = strings.Replace(action, "%s", kind.title(), 1)
-	if err := s.authz.Authorize(ctx, p, action, e.ARN(p.AccountID)); err != nil {
-		return Entity{}, "", err
-	}
-	return e, action, nil
+	return Entity{}, "", internal("entity", errors.New("unknown entity kind "+string(kind)))
 }
 
 // PutInlinePolicy creates or replaces an inline policy of a user, group or
@@ -655,7 +639,7 @@ func (s *Service) AttachPolicy(ctx context.Context, p *Principal, kind EntityKin
 	if _, err := checkPolicyARN(arn); err != nil {
 		return err
 	}
-	e, _, err := s.authorizedEntity(ctx, p, kind, entityName, "iam:Attach%sPolicy")
+	e, _, err := s.authorizedEntity(withPolicyARN(ctx, arn), p, kind, entityName, "iam:Attach%sPolicy")
 	if err != nil {
 		return err
 	}
@@ -718,7 +702,7 @@ func (s *Service) DetachPolicy(ctx context.Context, p *Principal, kind EntityKin
 	if _, err := checkPolicyARN(arn); err != nil {
 		return err
 	}
-	e, _, err := s.authorizedEntity(ctx, p, kind, entityName, "iam:Detach%sPolicy")
+	e, _, err := s.authorizedEntity(withPolicyARN(ctx, arn), p, kind, entityName, "iam:Detach%sPolicy")
 	if err != nil {
 		return err
 	}

@@ -91,10 +91,6 @@ type PolicyStore interface {
 	// empty means all three.
 	ListEntitiesForPolicy(ctx context.Context, accountID, arn string, kinds []EntityKind, pathPrefix string, page Page) (entities []PolicyEntity, next string, err error)
 
-	// RoleRef resolves a role name to its id, name and path (AccountID, ID,
-	// Name and Path set; ErrNotFound when there is none).
-	RoleRef(ctx context.Context, accountID, name string) (*Role, error)
-
 	// IdentityPolicies returns every policy that applies to an IAM user:
 	// its inline policies, the default versions of its attached managed
 	// policies, and the same for each group it is in. A managed policy

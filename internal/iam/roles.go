@@ -73,18 +73,6 @@ func noSuchRole(name string) error {
 	return awserr.New(awserr.NoSuchEntity, "The role with name %s cannot be found.", name)
 }
 
-// role loads a role of the caller's account by name.
-func (s *Service) role(ctx context.Context, p *Principal, name string) (*Role, error) {
-	r, err := s.store.RoleByName(ctx, p.AccountID, name)
-	if errors.Is(err, ErrNotFound) {
-		return nil, noSuchRole(name)
-	}
-	if err != nil {
-		return nil, internal("find role", err)
-	}
-	return r, nil
-}
-
 // checkTrustPolicy validates a trust policy document and its size.
 func (s *Service) checkTrustPolicy(ctx context.Context, accountID, doc string) error {
 	max, err := s.quota(ctx, accountID, QuotaAssumeRolePolicySize)
@@ -160,11 +148,8 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in CreateRoleInp
 
 // GetRole returns a role with its tags.
 func (s *Service) GetRole(ctx context.Context, p *Principal, name string) (*Role, error) {
-	r, err := s.role(ctx, p, name)
+	r, err := s.authorizedRole(ctx, p, name, "iam:GetRole")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:GetRole", r.ARN()); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -185,11 +170,8 @@ func (s *Service) ListRoles(ctx context.Context, p *Principal, pathPrefix, marke
 // UpdateRole changes a role's description and maximum session duration;
 // nil leaves a field as it is.
 func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, description *string, maxSessionDuration *int) error {
-	r, err := s.role(ctx, p, name)
+	r, err := s.authorizedRole(ctx, p, name, "iam:UpdateRole")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:UpdateRole", r.ARN()); err != nil {
 		return err
 	}
 	if d := maxSessionDuration; d != nil && (*d < MinMaxSessionDuration || *d > MaxMaxSessionDuration) {
@@ -208,11 +190,8 @@ func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, des
 
 // UpdateRoleDescription changes a role's description and returns the role.
 func (s *Service) UpdateRoleDescription(ctx context.Context, p *Principal, name, description string) (*Role, error) {
-	r, err := s.role(ctx, p, name)
+	r, err := s.authorizedRole(ctx, p, name, "iam:UpdateRoleDescription")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:UpdateRoleDescription", r.ARN()); err != nil {
 		return nil, err
 	}
 	switch err := s.store.UpdateRole(ctx, p.AccountID, r.ID, &description, nil); {
@@ -228,11 +207,8 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, p *Principal, name,
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, p *Principal, name, doc string) error {
-	r, err := s.role(ctx, p, name)
+	r, err := s.authorizedRole(ctx, p, name, "iam:UpdateAssumeRolePolicy")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:UpdateAssumeRolePolicy", r.ARN()); err != nil {
 		return err
 	}
 	if err := s.checkTrustPolicy(ctx, p.AccountID, doc); err != nil {
@@ -251,11 +227,8 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, p *Principal, name
 // DeleteRole deletes a role that has no inline or attached policies. Its
 // sessions stop working at once: authentication loads the role by id.
 func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) error {
-	r, err := s.role(ctx, p, name)
+	r, err := s.authorizedRole(ctx, p, name, "iam:DeleteRole")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:DeleteRole", r.ARN()); err != nil {
 		return err
 	}
 	err = s.store.DeleteRole(ctx, p.AccountID, r.ID)
@@ -276,11 +249,8 @@ func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) err
 
 // TagRole adds tags to a role, replacing the values of keys it has.
 func (s *Service) TagRole(ctx context.Context, p *Principal, name string, tags []Tag) error {
-	r, err := s.role(ctx, p, name)
+	r, err := s.authorizedRole(withRequestTags(ctx, tags), p, name, "iam:TagRole")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withRequestTags(withResourceTags(ctx, r.Tags), tags), p, "iam:TagRole", r.ARN()); err != nil {
 		return err
 	}
 	if err := validateTags(tags, true, quotaNameTagsPerRole); err != nil {
@@ -299,11 +269,8 @@ func (s *Service) TagRole(ctx context.Context, p *Principal, name string, tags [
 
 // UntagRole removes tags from a role by key.
 func (s *Service) UntagRole(ctx context.Context, p *Principal, name string, keys []string) error {
-	r, err := s.role(ctx, p, name)
+	r, err := s.authorizedRole(ctx, p, name, "iam:UntagRole")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:UntagRole", r.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.UntagRole(ctx, p.AccountID, r.ID, keys); {
@@ -317,11 +284,8 @@ func (s *Service) UntagRole(ctx context.Context, p *Principal, name string, keys
 
 // ListRoleTags lists a role's tags by key.
 func (s *Service) ListRoleTags(ctx context.Context, p *Principal, name, marker string, maxItems int) ([]Tag, string, error) {
-	r, err := s.role(ctx, p, name)
+	r, err := s.authorizedRole(ctx, p, name, "iam:ListRoleTags")
 	if err != nil {
-		return nil, "", err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, r.Tags), p, "iam:ListRoleTags", r.ARN()); err != nil {
 		return nil, "", err
 	}
 	tags, next, err := s.store.ListRoleTags(ctx, p.AccountID, r.ID, page(marker, maxItems))

@@ -126,6 +126,11 @@ type Session struct {
 	// Tags are a role session's session tags; they override the role's
 	// tags of the same key in aws:PrincipalTag.
 	Tags []Tag
+	// TransitiveTagKeys are the keys of Tags that pass to every session
+	// assumed with this one's credentials (role chaining), as AssumeRole's
+	// TransitiveTagKeys set them or an earlier session in the chain passed
+	// them on.
+	TransitiveTagKeys []string
 	// SourceIdentity is the identity set with AssumeRole's SourceIdentity.
 	SourceIdentity string
 }
@@ -180,25 +185,6 @@ func internal(op string, err error) error {
 // notFoundUser is AWS's message for a missing user.
 func notFoundUser(name string) error {
 	return awserr.New(awserr.NoSuchEntity, "The user with name %s cannot be found.", name)
-}
-
-// target resolves the user an operation acts on: the named IAM user, or the
-// caller when name is empty.
-func (s *Service) target(ctx context.Context, p *Principal, name string) (*User, error) {
-	if name == "" {
-		if p.User == nil {
-			return nil, awserr.New(awserr.ValidationError, "Must specify userName when calling with non-User credentials")
-		}
-		return p.User, nil
-	}
-	u, err := s.store.UserByName(ctx, p.AccountID, name)
-	if errors.Is(err, ErrNotFound) {
-		return nil, notFoundUser(name)
-	}
-	if err != nil {
-		return nil, internal("find user", err)
-	}
-	return u, nil
 }
 
 // quota returns an account's quota value: the stored one or the default.

@@ -88,14 +88,26 @@ func pageTags(tags []Tag, marker string, maxItems int, foldCase bool) ([]Tag, st
 	return out, "", nil
 }
 
+// withUntagKeys returns ctx carrying the keys an Untag* request removes,
+// for aws:TagKeys, so a policy can protect a tag from removal (Deny
+// iam:UntagUser if ForAnyValue:StringEquals aws:TagKeys ["owner"]).
+// withRequestTags is the only way into the request context: the keys go in
+// as tags without values, so aws:RequestTag/<key> is also present, as "".
+// AWS leaves aws:RequestTag out of Untag* requests; a policy testing it on
+// an Untag* action is not one AWS documents.
+func withUntagKeys(ctx context.Context, keys []string) context.Context {
+	tags := make([]Tag, len(keys))
+	for i, k := range keys {
+		tags[i] = Tag{Key: k}
+	}
+	return withRequestTags(ctx, tags)
+}
+
 // TagUser adds tags to an IAM user, replacing the values of keys it has
 // (keys ignore case).
 func (s *Service) TagUser(ctx context.Context, p *Principal, userName string, tags []Tag) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(withRequestTags(ctx, tags), p, userName, "iam:TagUser")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withRequestTags(withResourceTags(ctx, u.Tags), tags), p, "iam:TagUser", u.ARN()); err != nil {
 		return err
 	}
 	if err := validateTags(tags, true, quotaNameTagsPerUser); err != nil {
@@ -116,11 +128,8 @@ func (s *Service) TagUser(ctx context.Context, p *Principal, userName string, ta
 // UntagUser removes tags from an IAM user by key (ignoring case); keys it
 // does not have are ignored.
 func (s *Service) UntagUser(ctx context.Context, p *Principal, userName string, keys []string) error {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(withUntagKeys(ctx, keys), p, userName, "iam:UntagUser")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:UntagUser", u.ARN()); err != nil {
 		return err
 	}
 	switch err := s.store.UntagUser(ctx, p.AccountID, u.ID, keys); {
@@ -135,11 +144,8 @@ func (s *Service) UntagUser(ctx context.Context, p *Principal, userName string, 
 
 // ListUserTags lists an IAM user's tags by key.
 func (s *Service) ListUserTags(ctx context.Context, p *Principal, userName, marker string, maxItems int) ([]Tag, string, error) {
-	u, err := s.target(ctx, p, userName)
+	u, err := s.authorizedUser(ctx, p, userName, "iam:ListUserTags")
 	if err != nil {
-		return nil, "", err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:ListUserTags", u.ARN()); err != nil {
 		return nil, "", err
 	}
 	return pageTags(u.Tags, marker, maxItems, true)
@@ -161,7 +167,7 @@ func (s *Service) virtualDeviceTags(ctx context.Context, p *Principal, serial st
 // TagMFADevice adds tags to a virtual MFA device, replacing the values of
 // keys it has (keys are case-sensitive for devices).
 func (s *Service) TagMFADevice(ctx context.Context, p *Principal, serial string, tags []Tag) error {
-	if err := s.authz.Authorize(ctx, p, "iam:TagMFADevice", serial); err != nil {
+	if err := s.authorizeDevice(withRequestTags(ctx, tags), p, serial, "iam:TagMFADevice"); err != nil {
 		return err
 	}
 	if err := validateTags(tags, false, quotaNameTagsPerMFADevice); err != nil {
@@ -181,7 +187,7 @@ func (s *Service) TagMFADevice(ctx context.Context, p *Principal, serial string,
 
 // UntagMFADevice removes tags from a virtual MFA device by key.
 func (s *Service) UntagMFADevice(ctx context.Context, p *Principal, serial string, keys []string) error {
-	if err := s.authz.Authorize(ctx, p, "iam:UntagMFADevice", serial); err != nil {
+	if err := s.authorizeDevice(withUntagKeys(ctx, keys), p, serial, "iam:UntagMFADevice"); err != nil {
 		return err
 	}
 	switch err := s.store.UntagMFADevice(ctx, p.AccountID, serial, keys); {
@@ -196,7 +202,7 @@ func (s *Service) UntagMFADevice(ctx context.Context, p *Principal, serial strin
 
 // ListMFADeviceTags lists a virtual MFA device's tags by key.
 func (s *Service) ListMFADeviceTags(ctx context.Context, p *Principal, serial, marker string, maxItems int) ([]Tag, string, error) {
-	if err := s.authz.Authorize(ctx, p, "iam:ListMFADeviceTags", serial); err != nil {
+	if err := s.authorizeDevice(ctx, p, serial, "iam:ListMFADeviceTags"); err != nil {
 		return nil, "", err
 	}
 	tags, err := s.virtualDeviceTags(ctx, p, serial)
@@ -219,6 +225,9 @@ func (s *Service) CreateTaggedVirtualMFADevice(ctx context.Context, p *Principal
 		path = "/"
 	}
 	serial := VirtualSerial(p.AccountID, path, name)
+	// Both iam:TagMFADevice here and iam:CreateVirtualMFADevice in
+	// createVirtualMFADevice see the tags as aws:RequestTag and aws:TagKeys.
+	ctx = withRequestTags(ctx, tags)
 	if err := s.authz.Authorize(ctx, p, "iam:TagMFADevice", serial); err != nil {
 		return nil, nil, err
 	}

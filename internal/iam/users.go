@@ -52,11 +52,8 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, path, name strin
 
 // GetUser returns the named user, or the caller when name is empty.
 func (s *Service) GetUser(ctx context.Context, p *Principal, name string) (*User, error) {
-	u, err := s.target(ctx, p, name)
+	u, err := s.authorizedUser(ctx, p, name, "iam:GetUser")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:GetUser", u.ARN()); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -76,11 +73,8 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, pathPrefix, marke
 
 // DeleteUser deletes an IAM user that has no password, keys or devices.
 func (s *Service) DeleteUser(ctx context.Context, p *Principal, name string) error {
-	u, err := s.target(ctx, p, name)
+	u, err := s.authorizedUser(ctx, p, name, "iam:DeleteUser")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:DeleteUser", u.ARN()); err != nil {
 		return err
 	}
 	err = s.store.DeleteUser(ctx, p.AccountID, u.ID)
@@ -102,11 +96,8 @@ func (s *Service) DeleteUser(ctx context.Context, p *Principal, name string) err
 // is and as it will be. Keys, devices, policies and groups follow the
 // user's id, so they stay with it.
 func (s *Service) UpdateUser(ctx context.Context, p *Principal, name, newName, newPath string) error {
-	u, err := s.target(ctx, p, name)
+	u, err := s.authorizedUser(ctx, p, name, "iam:UpdateUser")
 	if err != nil {
-		return err
-	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:UpdateUser", u.ARN()); err != nil {
 		return err
 	}
 	if newName == "" {
