@@ -61,7 +61,10 @@ func TestAuthorizeBeforeLookup(t *testing.T) {
 			name string
 			call func(c *awsiam.Client, n string) error
 		}{
-			{"GetUser", func(c *awsiam.Client, n string) error { _, err := c.GetUser(ctx, &awsiam.GetUserInput{UserName: s(n)}); return err }},
+			{"GetUser", func(c *awsiam.Client, n string) error {
+				_, err := c.GetUser(ctx, &awsiam.GetUserInput{UserName: s(n)})
+				return err
+			}},
 			{"DeleteUser", func(c *awsiam.Client, n string) error {
 				_, err := c.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: s(n)})
 				return err
@@ -87,12 +90,18 @@ func TestAuthorizeBeforeLookup(t *testing.T) {
 				_, err := c.ListGroupsForUser(ctx, &awsiam.ListGroupsForUserInput{UserName: s(n)})
 				return err
 			}},
-			{"GetRole", func(c *awsiam.Client, n string) error { _, err := c.GetRole(ctx, &awsiam.GetRoleInput{RoleName: s(n)}); return err }},
+			{"GetRole", func(c *awsiam.Client, n string) error {
+				_, err := c.GetRole(ctx, &awsiam.GetRoleInput{RoleName: s(n)})
+				return err
+			}},
 			{"ListAttachedRolePolicies", func(c *awsiam.Client, n string) error {
 				_, err := c.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: s(n)})
 				return err
 			}},
-			{"GetGroup", func(c *awsiam.Client, n string) error { _, err := c.GetGroup(ctx, &awsiam.GetGroupInput{GroupName: s(n)}); return err }},
+			{"GetGroup", func(c *awsiam.Client, n string) error {
+				_, err := c.GetGroup(ctx, &awsiam.GetGroupInput{GroupName: s(n)})
+				return err
+			}},
 			{"GetPolicy", func(c *awsiam.Client, n string) error {
 				_, err := c.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: s(pre + "policy/" + n)})
 				return err

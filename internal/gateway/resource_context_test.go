@@ -32,7 +32,10 @@ func TestResourceTagsOnEveryAction(t *testing.T) {
 			if name == "vip" {
 				tags = protected
 			}
-			mustDo(t, func() error { _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: s(name), Tags: tags}); return err })
+			mustDo(t, func() error {
+				_, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: s(name), Tags: tags})
+				return err
+			})
 			mustDo(t, func() error {
 				_, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: s(name), AssumeRolePolicyDocument: trust, Tags: tags})
 				return err
