@@ -46,6 +46,7 @@ type env struct {
 	clock *clock.Fake
 	st    *store.Store
 	svc   *iam.Service
+	srv   *gateway.Server
 }
 
 // newEnv starts an iamd HTTP server on a fresh store. The fake clock starts
@@ -65,9 +66,10 @@ func newEnvWith(t testing.TB, e storetest.Engine, authz iam.Authorizer) *env {
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(gateway.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil))
+	gw := gateway.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil)
+	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
-	return &env{t: t, url: srv.URL, clock: clk, st: st, svc: svc}
+	return &env{t: t, url: srv.URL, clock: clk, st: st, svc: svc, srv: gw}
 }
 
 func forEachEngine(t *testing.T, f func(t *testing.T, e *env)) {

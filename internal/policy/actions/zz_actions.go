@@ -386,6 +386,418 @@ func lookup(name string) (Action, bool) {
 		return Action{Name: "iam:UploadServerCertificate", AccessLevel: "Write", Resources: []ResourceType{{Name: "server-certificate", Required: true, ARNPattern: "arn:${Partition}:iam::${Account}:server-certificate/${CertificateNameWithPath}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys"}}, true
 	case "iam:uploadsigningcertificate":
 		return Action{Name: "iam:UploadSigningCertificate", AccessLevel: "Write", Resources: []ResourceType{{Name: "user", Required: true, ARNPattern: "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "iam:ResourceTag/${TagKey}"}}}}, true
+	case "s3:abortmultipartupload":
+		return Action{Name: "s3:AbortMultipartUpload", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:allowvendedlogdeliveryforresource":
+		return Action{Name: "s3:AllowVendedLogDeliveryForResource", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:deliverySourceArn", "s3:logType", "s3:resourceArnBeingAuthorized"}}, true
+	case "s3:associateaccessgrantsidentitycenter":
+		return Action{Name: "s3:AssociateAccessGrantsIdentityCenter", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:bypassgovernanceretention":
+		return Action{Name: "s3:BypassGovernanceRetention", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:RequestObjectTag/<key>", "s3:RequestObjectTagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-acl", "s3:x-amz-content-sha256", "s3:x-amz-copy-source", "s3:x-amz-grant-full-control", "s3:x-amz-grant-read", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write", "s3:x-amz-grant-write-acp", "s3:x-amz-metadata-directive", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-customer-algorithm", "s3:x-amz-storage-class", "s3:x-amz-website-redirect-location"}}, true
+	case "s3:createaccessgrant":
+		return Action{Name: "s3:CreateAccessGrant", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrant", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/grant/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3:AccessGrantScope", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:createaccessgrantsinstance":
+		return Action{Name: "s3:CreateAccessGrantsInstance", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:createaccessgrantslocation":
+		return Action{Name: "s3:CreateAccessGrantsLocation", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantslocation", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/location/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3:AccessGrantsLocationScope", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:createaccesspoint":
+		return Action{Name: "s3:CreateAccessPoint", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspoint", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:locationconstraint", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-acl", "s3:x-amz-content-sha256"}}, true
+	case "s3:createaccesspointforobjectlambda":
+		return Action{Name: "s3:CreateAccessPointForObjectLambda", AccessLevel: "Write", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:createbucket":
+		return Action{Name: "s3:CreateBucket", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:locationconstraint", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-acl", "s3:x-amz-bucket-namespace", "s3:x-amz-content-sha256", "s3:x-amz-grant-full-control", "s3:x-amz-grant-read", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write", "s3:x-amz-grant-write-acp", "s3:x-amz-object-ownership"}}, true
+	case "s3:createbucketmetadatatableconfiguration":
+		return Action{Name: "s3:CreateBucketMetadataTableConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:createjob":
+		return Action{Name: "s3:CreateJob", AccessLevel: "Write", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:RequestJobOperation", "s3:RequestJobPriority", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:createmultiregionaccesspoint":
+		return Action{Name: "s3:CreateMultiRegionAccessPoint", AccessLevel: "Write", Resources: []ResourceType{{Name: "multiregionaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:createstoragelensgroup":
+		return Action{Name: "s3:CreateStorageLensGroup", AccessLevel: "Write", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteaccessgrant":
+		return Action{Name: "s3:DeleteAccessGrant", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrant", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/grant/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessGrantScope", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteaccessgrantsinstance":
+		return Action{Name: "s3:DeleteAccessGrantsInstance", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteaccessgrantsinstanceresourcepolicy":
+		return Action{Name: "s3:DeleteAccessGrantsInstanceResourcePolicy", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteaccessgrantslocation":
+		return Action{Name: "s3:DeleteAccessGrantsLocation", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantslocation", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/location/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessGrantsLocationScope", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteaccesspoint":
+		return Action{Name: "s3:DeleteAccessPoint", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspoint", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteaccesspointforobjectlambda":
+		return Action{Name: "s3:DeleteAccessPointForObjectLambda", AccessLevel: "Write", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteaccesspointpolicy":
+		return Action{Name: "s3:DeleteAccessPointPolicy", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accesspoint", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteaccesspointpolicyforobjectlambda":
+		return Action{Name: "s3:DeleteAccessPointPolicyForObjectLambda", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletebucket":
+		return Action{Name: "s3:DeleteBucket", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletebucketmetadatatableconfiguration":
+		return Action{Name: "s3:DeleteBucketMetadataTableConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletebucketpolicy":
+		return Action{Name: "s3:DeleteBucketPolicy", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletebucketwebsite":
+		return Action{Name: "s3:DeleteBucketWebsite", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletejobtagging":
+		return Action{Name: "s3:DeleteJobTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "job", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:job/${JobId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ExistingJobOperation", "s3:ExistingJobPriority", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletemultiregionaccesspoint":
+		return Action{Name: "s3:DeleteMultiRegionAccessPoint", AccessLevel: "Write", Resources: []ResourceType{{Name: "multiregionaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:deleteobject":
+		return Action{Name: "s3:DeleteObject", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:if-match", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteobjectannotation":
+		return Action{Name: "s3:DeleteObjectAnnotation", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256", "s3:x-amz-object-if-match"}}, true
+	case "s3:deleteobjecttagging":
+		return Action{Name: "s3:DeleteObjectTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteobjectversion":
+		return Action{Name: "s3:DeleteObjectVersion", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:deleteobjectversionannotation":
+		return Action{Name: "s3:DeleteObjectVersionAnnotation", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256", "s3:x-amz-object-if-match"}}, true
+	case "s3:deleteobjectversiontagging":
+		return Action{Name: "s3:DeleteObjectVersionTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletestoragelensconfiguration":
+		return Action{Name: "s3:DeleteStorageLensConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "storagelensconfiguration", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens/${ConfigId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletestoragelensconfigurationtagging":
+		return Action{Name: "s3:DeleteStorageLensConfigurationTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "storagelensconfiguration", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens/${ConfigId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:deletestoragelensgroup":
+		return Action{Name: "s3:DeleteStorageLensGroup", AccessLevel: "Write", Resources: []ResourceType{{Name: "storagelensgroup", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens-group/${Name}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:describejob":
+		return Action{Name: "s3:DescribeJob", AccessLevel: "Read", Resources: []ResourceType{{Name: "job", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:job/${JobId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:describemultiregionaccesspointoperation":
+		return Action{Name: "s3:DescribeMultiRegionAccessPointOperation", AccessLevel: "Read", Resources: []ResourceType{{Name: "multiregionaccesspointrequestarn", Required: true, ARNPattern: "arn:${Partition}:s3:us-west-2:${Account}:async-request/mrap/${Operation}/${Token}"}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:dissociateaccessgrantsidentitycenter":
+		return Action{Name: "s3:DissociateAccessGrantsIdentityCenter", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccelerateconfiguration":
+		return Action{Name: "s3:GetAccelerateConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccessgrant":
+		return Action{Name: "s3:GetAccessGrant", AccessLevel: "Read", Resources: []ResourceType{{Name: "accessgrant", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/grant/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessGrantScope", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccessgrantsinstance":
+		return Action{Name: "s3:GetAccessGrantsInstance", AccessLevel: "Read", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccessgrantsinstanceforprefix":
+		return Action{Name: "s3:GetAccessGrantsInstanceForPrefix", AccessLevel: "Read", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccessgrantsinstanceresourcepolicy":
+		return Action{Name: "s3:GetAccessGrantsInstanceResourcePolicy", AccessLevel: "Read", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccessgrantslocation":
+		return Action{Name: "s3:GetAccessGrantsLocation", AccessLevel: "Read", Resources: []ResourceType{{Name: "accessgrantslocation", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/location/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessGrantsLocationScope", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccesspoint":
+		return Action{Name: "s3:GetAccessPoint", AccessLevel: "Read", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccesspointconfigurationforobjectlambda":
+		return Action{Name: "s3:GetAccessPointConfigurationForObjectLambda", AccessLevel: "Read", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccesspointforobjectlambda":
+		return Action{Name: "s3:GetAccessPointForObjectLambda", AccessLevel: "Read", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccesspointpolicy":
+		return Action{Name: "s3:GetAccessPointPolicy", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspoint", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccesspointpolicyforobjectlambda":
+		return Action{Name: "s3:GetAccessPointPolicyForObjectLambda", AccessLevel: "Read", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccesspointpolicystatus":
+		return Action{Name: "s3:GetAccessPointPolicyStatus", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspoint", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccesspointpolicystatusforobjectlambda":
+		return Action{Name: "s3:GetAccessPointPolicyStatusForObjectLambda", AccessLevel: "Read", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getaccountpublicaccessblock":
+		return Action{Name: "s3:GetAccountPublicAccessBlock", AccessLevel: "Read", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getanalyticsconfiguration":
+		return Action{Name: "s3:GetAnalyticsConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketabac":
+		return Action{Name: "s3:GetBucketAbac", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketacl":
+		return Action{Name: "s3:GetBucketAcl", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketcors":
+		return Action{Name: "s3:GetBucketCORS", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketlocation":
+		return Action{Name: "s3:GetBucketLocation", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketlogging":
+		return Action{Name: "s3:GetBucketLogging", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketmetadatatableconfiguration":
+		return Action{Name: "s3:GetBucketMetadataTableConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketnotification":
+		return Action{Name: "s3:GetBucketNotification", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketobjectlockconfiguration":
+		return Action{Name: "s3:GetBucketObjectLockConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:signatureversion"}}, true
+	case "s3:getbucketownershipcontrols":
+		return Action{Name: "s3:GetBucketOwnershipControls", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketpolicy":
+		return Action{Name: "s3:GetBucketPolicy", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketpolicystatus":
+		return Action{Name: "s3:GetBucketPolicyStatus", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketpublicaccessblock":
+		return Action{Name: "s3:GetBucketPublicAccessBlock", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketrequestpayment":
+		return Action{Name: "s3:GetBucketRequestPayment", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbuckettagging":
+		return Action{Name: "s3:GetBucketTagging", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketversioning":
+		return Action{Name: "s3:GetBucketVersioning", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getbucketwebsite":
+		return Action{Name: "s3:GetBucketWebsite", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getdataaccess":
+		return Action{Name: "s3:GetDataAccess", AccessLevel: "Read", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getencryptionconfiguration":
+		return Action{Name: "s3:GetEncryptionConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getintelligenttieringconfiguration":
+		return Action{Name: "s3:GetIntelligentTieringConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getinventoryconfiguration":
+		return Action{Name: "s3:GetInventoryConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getjobtagging":
+		return Action{Name: "s3:GetJobTagging", AccessLevel: "Read", Resources: []ResourceType{{Name: "job", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:job/${JobId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getlifecycleconfiguration":
+		return Action{Name: "s3:GetLifecycleConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getmetricsconfiguration":
+		return Action{Name: "s3:GetMetricsConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getmultiregionaccesspoint":
+		return Action{Name: "s3:GetMultiRegionAccessPoint", AccessLevel: "Read", Resources: []ResourceType{{Name: "multiregionaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:getmultiregionaccesspointpolicy":
+		return Action{Name: "s3:GetMultiRegionAccessPointPolicy", AccessLevel: "Read", Resources: []ResourceType{{Name: "multiregionaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:getmultiregionaccesspointpolicystatus":
+		return Action{Name: "s3:GetMultiRegionAccessPointPolicyStatus", AccessLevel: "Read", Resources: []ResourceType{{Name: "multiregionaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:getmultiregionaccesspointroutes":
+		return Action{Name: "s3:GetMultiRegionAccessPointRoutes", AccessLevel: "Read", Resources: []ResourceType{{Name: "multiregionaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:getobject":
+		return Action{Name: "s3:GetObject", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectacl":
+		return Action{Name: "s3:GetObjectAcl", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectannotation":
+		return Action{Name: "s3:GetObjectAnnotation", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectattributes":
+		return Action{Name: "s3:GetObjectAttributes", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectlegalhold":
+		return Action{Name: "s3:GetObjectLegalHold", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectretention":
+		return Action{Name: "s3:GetObjectRetention", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjecttagging":
+		return Action{Name: "s3:GetObjectTagging", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjecttorrent":
+		return Action{Name: "s3:GetObjectTorrent", AccessLevel: "Read", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectversion":
+		return Action{Name: "s3:GetObjectVersion", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectversionacl":
+		return Action{Name: "s3:GetObjectVersionAcl", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectversionannotation":
+		return Action{Name: "s3:GetObjectVersionAnnotation", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectversionannotationforreplication":
+		return Action{Name: "s3:GetObjectVersionAnnotationForReplication", AccessLevel: "Read", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectversionattributes":
+		return Action{Name: "s3:GetObjectVersionAttributes", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectversionforreplication":
+		return Action{Name: "s3:GetObjectVersionForReplication", AccessLevel: "Read", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectversiontagging":
+		return Action{Name: "s3:GetObjectVersionTagging", AccessLevel: "Read", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:getobjectversiontorrent":
+		return Action{Name: "s3:GetObjectVersionTorrent", AccessLevel: "Read", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:getreplicationconfiguration":
+		return Action{Name: "s3:GetReplicationConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getstoragelensconfiguration":
+		return Action{Name: "s3:GetStorageLensConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "storagelensconfiguration", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens/${ConfigId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getstoragelensconfigurationtagging":
+		return Action{Name: "s3:GetStorageLensConfigurationTagging", AccessLevel: "Read", Resources: []ResourceType{{Name: "storagelensconfiguration", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens/${ConfigId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getstoragelensdashboard":
+		return Action{Name: "s3:GetStorageLensDashboard", AccessLevel: "Read", Resources: []ResourceType{{Name: "storagelensconfiguration", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens/${ConfigId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:getstoragelensgroup":
+		return Action{Name: "s3:GetStorageLensGroup", AccessLevel: "Read", Resources: []ResourceType{{Name: "storagelensgroup", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens-group/${Name}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:initiatereplication":
+		return Action{Name: "s3:InitiateReplication", AccessLevel: "Write", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount"}}, true
+	case "s3:listaccessgrants":
+		return Action{Name: "s3:ListAccessGrants", AccessLevel: "List", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listaccessgrantsinstances":
+		return Action{Name: "s3:ListAccessGrantsInstances", AccessLevel: "List", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listaccessgrantslocations":
+		return Action{Name: "s3:ListAccessGrantsLocations", AccessLevel: "List", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listaccesspoints":
+		return Action{Name: "s3:ListAccessPoints", AccessLevel: "List", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listaccesspointsforobjectlambda":
+		return Action{Name: "s3:ListAccessPointsForObjectLambda", AccessLevel: "List", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listallmybuckets":
+		return Action{Name: "s3:ListAllMyBuckets", AccessLevel: "List", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listbucket":
+		return Action{Name: "s3:ListBucket", AccessLevel: "List", Resources: []ResourceType{{Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:delimiter", "s3:max-keys", "s3:prefix", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listbucketmultipartuploads":
+		return Action{Name: "s3:ListBucketMultipartUploads", AccessLevel: "List", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessGrantsInstanceArn", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listbucketversions":
+		return Action{Name: "s3:ListBucketVersions", AccessLevel: "List", Resources: []ResourceType{{Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:delimiter", "s3:max-keys", "s3:prefix", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listcalleraccessgrants":
+		return Action{Name: "s3:ListCallerAccessGrants", AccessLevel: "List", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listjobs":
+		return Action{Name: "s3:ListJobs", AccessLevel: "List", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listmultiregionaccesspoints":
+		return Action{Name: "s3:ListMultiRegionAccessPoints", AccessLevel: "List", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:listmultipartuploadparts":
+		return Action{Name: "s3:ListMultipartUploadParts", AccessLevel: "List", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listobjectannotations":
+		return Action{Name: "s3:ListObjectAnnotations", AccessLevel: "List", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:annotation-prefix", "s3:authType", "s3:max-annotation-results", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listobjectversionannotations":
+		return Action{Name: "s3:ListObjectVersionAnnotations", AccessLevel: "List", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:annotation-prefix", "s3:authType", "s3:max-annotation-results", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:liststoragelensconfigurations":
+		return Action{Name: "s3:ListStorageLensConfigurations", AccessLevel: "List", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:liststoragelensgroups":
+		return Action{Name: "s3:ListStorageLensGroups", AccessLevel: "List", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:listtagsforresource":
+		return Action{Name: "s3:ListTagsForResource", AccessLevel: "List", Resources: []ResourceType{{Name: "accessgrant", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/grant/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accessgrantsinstance", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accessgrantslocation", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/location/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}, {Name: "storagelensgroup", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens-group/${Name}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:objectowneroverridetobucketowner":
+		return Action{Name: "s3:ObjectOwnerOverrideToBucketOwner", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:pausereplication":
+		return Action{Name: "s3:PauseReplication", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:destinationRegion", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putaccelerateconfiguration":
+		return Action{Name: "s3:PutAccelerateConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putaccessgrantsinstanceresourcepolicy":
+		return Action{Name: "s3:PutAccessGrantsInstanceResourcePolicy", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantsinstance", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putaccesspointconfigurationforobjectlambda":
+		return Action{Name: "s3:PutAccessPointConfigurationForObjectLambda", AccessLevel: "Write", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putaccesspointpolicy":
+		return Action{Name: "s3:PutAccessPointPolicy", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accesspoint", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putaccesspointpolicyforobjectlambda":
+		return Action{Name: "s3:PutAccessPointPolicyForObjectLambda", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "objectlambdaaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3-object-lambda:${Region}:${Account}:accesspoint/${AccessPointName}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putaccesspointpublicaccessblock":
+		return Action{Name: "s3:PutAccessPointPublicAccessBlock", AccessLevel: "Permissions management, Write"}, true
+	case "s3:putaccountpublicaccessblock":
+		return Action{Name: "s3:PutAccountPublicAccessBlock", AccessLevel: "Permissions management, Write", ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putanalyticsconfiguration":
+		return Action{Name: "s3:PutAnalyticsConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketabac":
+		return Action{Name: "s3:PutBucketAbac", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketacl":
+		return Action{Name: "s3:PutBucketAcl", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-acl", "s3:x-amz-content-sha256", "s3:x-amz-grant-full-control", "s3:x-amz-grant-read", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write", "s3:x-amz-grant-write-acp"}}, true
+	case "s3:putbucketcors":
+		return Action{Name: "s3:PutBucketCORS", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketlogging":
+		return Action{Name: "s3:PutBucketLogging", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketnotification":
+		return Action{Name: "s3:PutBucketNotification", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketobjectlockconfiguration":
+		return Action{Name: "s3:PutBucketObjectLockConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:putbucketownershipcontrols":
+		return Action{Name: "s3:PutBucketOwnershipControls", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketpolicy":
+		return Action{Name: "s3:PutBucketPolicy", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketpublicaccessblock":
+		return Action{Name: "s3:PutBucketPublicAccessBlock", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketrequestpayment":
+		return Action{Name: "s3:PutBucketRequestPayment", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbuckettagging":
+		return Action{Name: "s3:PutBucketTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketversioning":
+		return Action{Name: "s3:PutBucketVersioning", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putbucketwebsite":
+		return Action{Name: "s3:PutBucketWebsite", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putencryptionconfiguration":
+		return Action{Name: "s3:PutEncryptionConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putintelligenttieringconfiguration":
+		return Action{Name: "s3:PutIntelligentTieringConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putinventoryconfiguration":
+		return Action{Name: "s3:PutInventoryConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:InventoryAccessibleOptionalFields", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putjobtagging":
+		return Action{Name: "s3:PutJobTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "job", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:job/${JobId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ExistingJobOperation", "s3:ExistingJobPriority", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putlifecycleconfiguration":
+		return Action{Name: "s3:PutLifecycleConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putmetricsconfiguration":
+		return Action{Name: "s3:PutMetricsConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putmultiregionaccesspointpolicy":
+		return Action{Name: "s3:PutMultiRegionAccessPointPolicy", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "multiregionaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:putobject":
+		return Action{Name: "s3:PutObject", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ObjectCreationOperation", "s3:RequestObjectTag/<key>", "s3:RequestObjectTagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:if-match", "s3:if-none-match", "s3:object-lock-event-hold", "s3:object-lock-event-hold-duration-days", "s3:object-lock-legal-hold", "s3:object-lock-mode", "s3:object-lock-remaining-retention-days", "s3:object-lock-retain-until-date", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-acl", "s3:x-amz-content-sha256", "s3:x-amz-copy-source", "s3:x-amz-grant-full-control", "s3:x-amz-grant-read", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write", "s3:x-amz-grant-write-acp", "s3:x-amz-metadata-directive", "s3:x-amz-object-annotation-directive", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-customer-algorithm", "s3:x-amz-storage-class", "s3:x-amz-website-redirect-location"}}, true
+	case "s3:putobjectacl":
+		return Action{Name: "s3:PutObjectAcl", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-acl", "s3:x-amz-content-sha256", "s3:x-amz-grant-full-control", "s3:x-amz-grant-read", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write", "s3:x-amz-grant-write-acp", "s3:x-amz-storage-class"}}, true
+	case "s3:putobjectannotation":
+		return Action{Name: "s3:PutObjectAnnotation", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256", "s3:x-amz-object-if-match"}}, true
+	case "s3:putobjectlegalhold":
+		return Action{Name: "s3:PutObjectLegalHold", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:object-lock-legal-hold", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putobjectretention":
+		return Action{Name: "s3:PutObjectRetention", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:object-lock-event-hold", "s3:object-lock-event-hold-duration-days", "s3:object-lock-mode", "s3:object-lock-remaining-retention-days", "s3:object-lock-retain-until-date", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putobjecttagging":
+		return Action{Name: "s3:PutObjectTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:RequestObjectTag/<key>", "s3:RequestObjectTagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putobjectversionacl":
+		return Action{Name: "s3:PutObjectVersionAcl", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:AccessGrantsInstanceArn", "s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-acl", "s3:x-amz-content-sha256", "s3:x-amz-grant-full-control", "s3:x-amz-grant-read", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write", "s3:x-amz-grant-write-acp", "s3:x-amz-storage-class"}}, true
+	case "s3:putobjectversionannotation":
+		return Action{Name: "s3:PutObjectVersionAnnotation", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256", "s3:x-amz-object-if-match"}}, true
+	case "s3:putobjectversiontagging":
+		return Action{Name: "s3:PutObjectVersionTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:RequestObjectTag/<key>", "s3:RequestObjectTagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:versionid", "s3:x-amz-content-sha256"}}, true
+	case "s3:putreplicationconfiguration":
+		return Action{Name: "s3:PutReplicationConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:isReplicationPauseRequest", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putstoragelensconfiguration":
+		return Action{Name: "s3:PutStorageLensConfiguration", AccessLevel: "Write", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:putstoragelensconfigurationtagging":
+		return Action{Name: "s3:PutStorageLensConfigurationTagging", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "storagelensconfiguration", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens/${ConfigId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:replicatedelete":
+		return Action{Name: "s3:ReplicateDelete", AccessLevel: "Write", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:replicateobject":
+		return Action{Name: "s3:ReplicateObject", AccessLevel: "Write", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:object-lock-event-hold", "s3:object-lock-event-hold-duration-days", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-customer-algorithm"}}, true
+	case "s3:replicateobjectannotation":
+		return Action{Name: "s3:ReplicateObjectAnnotation", AccessLevel: "Write", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:replicatetags":
+		return Action{Name: "s3:ReplicateTags", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "object", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:restoreobject":
+		return Action{Name: "s3:RestoreObject", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:submitmultiregionaccesspointroutes":
+		return Action{Name: "s3:SubmitMultiRegionAccessPointRoutes", AccessLevel: "Write", Resources: []ResourceType{{Name: "multiregionaccesspoint", Required: true, ARNPattern: "arn:${Partition}:s3::${Account}:accesspoint/${AccessPointAlias}"}}, ConditionKeys: []string{"s3:AccessPointNetworkOrigin", "s3:DataAccessPointAccount", "s3:DataAccessPointArn", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion"}}, true
+	case "s3:tagresource":
+		return Action{Name: "s3:TagResource", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "accessgrant", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/grant/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accessgrantsinstance", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accessgrantslocation", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/location/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}, {Name: "storagelensgroup", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens-group/${Name}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:untagresource":
+		return Action{Name: "s3:UntagResource", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "accessgrant", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/grant/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accessgrantsinstance", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accessgrantslocation", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/location/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}, {Name: "accesspoint", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "bucket", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}, {Name: "storagelensgroup", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens-group/${Name}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:TagKeys", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:updateaccessgrantslocation":
+		return Action{Name: "s3:UpdateAccessGrantsLocation", AccessLevel: "Permissions management, Write", Resources: []ResourceType{{Name: "accessgrantslocation", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:access-grants/default/location/${Token}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessGrantsLocationScope", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:updatebucketmetadataannotationtableconfiguration":
+		return Action{Name: "s3:UpdateBucketMetadataAnnotationTableConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:updatebucketmetadatainventorytableconfiguration":
+		return Action{Name: "s3:UpdateBucketMetadataInventoryTableConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:updatebucketmetadatajournaltableconfiguration":
+		return Action{Name: "s3:UpdateBucketMetadataJournalTableConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "bucket", Required: true, ARNPattern: "arn:${Partition}:s3:::${BucketName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:updatejobpriority":
+		return Action{Name: "s3:UpdateJobPriority", AccessLevel: "Write", Resources: []ResourceType{{Name: "job", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:job/${JobId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ExistingJobOperation", "s3:ExistingJobPriority", "s3:RequestJobPriority", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:updatejobstatus":
+		return Action{Name: "s3:UpdateJobStatus", AccessLevel: "Write", Resources: []ResourceType{{Name: "job", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:job/${JobId}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ExistingJobOperation", "s3:ExistingJobPriority", "s3:JobSuspendedCause", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "s3:updateobjectencryption":
+		return Action{Name: "s3:UpdateObjectEncryption", AccessLevel: "Write", Resources: []ResourceType{{Name: "accesspointobject", Required: false, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:AccessPointNetworkOrigin", "s3:AccessPointTag/${TagKey}", "s3:BucketTag/${TagKey}", "s3:DataAccessPointAccount", "s3:DataAccessPointArn"}}, {Name: "object", Required: false, ARNPattern: "arn:${Partition}:s3:::${BucketName}/${ObjectName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "s3:BucketTag/${TagKey}"}}}, ConditionKeys: []string{"s3:ExistingObjectTag/<key>", "s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"}}, true
+	case "s3:updatestoragelensgroup":
+		return Action{Name: "s3:UpdateStorageLensGroup", AccessLevel: "Write", Resources: []ResourceType{{Name: "storagelensgroup", Required: true, ARNPattern: "arn:${Partition}:s3:${Region}:${Account}:storage-lens-group/${Name}", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"}}}, ConditionKeys: []string{"s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge", "s3:signatureversion", "s3:x-amz-content-sha256"}}, true
+	case "servicequotas:associateservicequotatemplate":
+		return Action{Name: "servicequotas:AssociateServiceQuotaTemplate", AccessLevel: "Write"}, true
+	case "servicequotas:createsupportcase":
+		return Action{Name: "servicequotas:CreateSupportCase", AccessLevel: "Write"}, true
+	case "servicequotas:deleteservicequotaincreaserequestfromtemplate":
+		return Action{Name: "servicequotas:DeleteServiceQuotaIncreaseRequestFromTemplate", AccessLevel: "Write"}, true
+	case "servicequotas:disassociateservicequotatemplate":
+		return Action{Name: "servicequotas:DisassociateServiceQuotaTemplate", AccessLevel: "Write"}, true
+	case "servicequotas:getawsdefaultservicequota":
+		return Action{Name: "servicequotas:GetAWSDefaultServiceQuota", AccessLevel: "Read"}, true
+	case "servicequotas:getassociationforservicequotatemplate":
+		return Action{Name: "servicequotas:GetAssociationForServiceQuotaTemplate", AccessLevel: "Read"}, true
+	case "servicequotas:getautomanagementconfiguration":
+		return Action{Name: "servicequotas:GetAutoManagementConfiguration", AccessLevel: "Read"}, true
+	case "servicequotas:getquotautilizationreport":
+		return Action{Name: "servicequotas:GetQuotaUtilizationReport", AccessLevel: "Read"}, true
+	case "servicequotas:getrequestedservicequotachange":
+		return Action{Name: "servicequotas:GetRequestedServiceQuotaChange", AccessLevel: "Read"}, true
+	case "servicequotas:getservicequota":
+		return Action{Name: "servicequotas:GetServiceQuota", AccessLevel: "Read", Resources: []ResourceType{{Name: "quota", Required: false, ARNPattern: "arn:${Partition}:servicequotas:${Region}:${Account}:${ServiceCode}/${QuotaCode}"}}, ConditionKeys: []string{"servicequotas:service"}}, true
+	case "servicequotas:getservicequotaincreaserequestfromtemplate":
+		return Action{Name: "servicequotas:GetServiceQuotaIncreaseRequestFromTemplate", AccessLevel: "Read", Resources: []ResourceType{{Name: "quota", Required: false, ARNPattern: "arn:${Partition}:servicequotas:${Region}:${Account}:${ServiceCode}/${QuotaCode}"}}, ConditionKeys: []string{"servicequotas:service"}}, true
+	case "servicequotas:listawsdefaultservicequotas":
+		return Action{Name: "servicequotas:ListAWSDefaultServiceQuotas", AccessLevel: "Read"}, true
+	case "servicequotas:listrequestedservicequotachangehistory":
+		return Action{Name: "servicequotas:ListRequestedServiceQuotaChangeHistory", AccessLevel: "Read"}, true
+	case "servicequotas:listrequestedservicequotachangehistorybyquota":
+		return Action{Name: "servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota", AccessLevel: "Read", Resources: []ResourceType{{Name: "quota", Required: false, ARNPattern: "arn:${Partition}:servicequotas:${Region}:${Account}:${ServiceCode}/${QuotaCode}"}}, ConditionKeys: []string{"servicequotas:service"}}, true
+	case "servicequotas:listservicequotaincreaserequestsintemplate":
+		return Action{Name: "servicequotas:ListServiceQuotaIncreaseRequestsInTemplate", AccessLevel: "Read"}, true
+	case "servicequotas:listservicequotas":
+		return Action{Name: "servicequotas:ListServiceQuotas", AccessLevel: "Read"}, true
+	case "servicequotas:listservices":
+		return Action{Name: "servicequotas:ListServices", AccessLevel: "Read"}, true
+	case "servicequotas:listtagsforresource":
+		return Action{Name: "servicequotas:ListTagsForResource", AccessLevel: "Read"}, true
+	case "servicequotas:putservicequotaincreaserequestintotemplate":
+		return Action{Name: "servicequotas:PutServiceQuotaIncreaseRequestIntoTemplate", AccessLevel: "Write", Resources: []ResourceType{{Name: "quota", Required: false, ARNPattern: "arn:${Partition}:servicequotas:${Region}:${Account}:${ServiceCode}/${QuotaCode}"}}, ConditionKeys: []string{"servicequotas:service"}}, true
+	case "servicequotas:requestservicequotaincrease":
+		return Action{Name: "servicequotas:RequestServiceQuotaIncrease", AccessLevel: "Write", Resources: []ResourceType{{Name: "quota", Required: false, ARNPattern: "arn:${Partition}:servicequotas:${Region}:${Account}:${ServiceCode}/${QuotaCode}"}}, ConditionKeys: []string{"servicequotas:service"}}, true
+	case "servicequotas:startautomanagement":
+		return Action{Name: "servicequotas:StartAutoManagement", AccessLevel: "Write"}, true
+	case "servicequotas:startquotautilizationreport":
+		return Action{Name: "servicequotas:StartQuotaUtilizationReport", AccessLevel: "Read"}, true
+	case "servicequotas:stopautomanagement":
+		return Action{Name: "servicequotas:StopAutoManagement", AccessLevel: "Write"}, true
+	case "servicequotas:tagresource":
+		return Action{Name: "servicequotas:TagResource", AccessLevel: "Tagging, Write", ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys"}}, true
+	case "servicequotas:untagresource":
+		return Action{Name: "servicequotas:UntagResource", AccessLevel: "Tagging, Write", ConditionKeys: []string{"aws:TagKeys"}}, true
+	case "servicequotas:updateautomanagement":
+		return Action{Name: "servicequotas:UpdateAutoManagement", AccessLevel: "Write"}, true
 	case "sts:assumerole":
 		return Action{Name: "sts:AssumeRole", AccessLevel: "Write", Resources: []ResourceType{{Name: "role", Required: true, ARNPattern: "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}", "iam:ResourceTag/${TagKey}"}}}, ConditionKeys: []string{"accounts.google.com:aud", "accounts.google.com:sub", "aws:RequestTag/${TagKey}", "aws:TagKeys", "cognito-identity.amazonaws.com:amr", "cognito-identity.amazonaws.com:aud", "cognito-identity.amazonaws.com:sub", "graph.facebook.com:app_id", "graph.facebook.com:id", "iam:ResourceTag/${TagKey}", "saml:namequalifier", "saml:sub", "saml:sub_type", "sts:ExternalId", "sts:RoleSessionName", "sts:SourceIdentity", "sts:TransitiveTagKeys", "www.amazon.com:app_id", "www.amazon.com:user_id"}}, true
 	case "sts:assumerolewithsaml":
@@ -615,6 +1027,212 @@ func names() []string {
 		"iam:UploadSSHPublicKey",
 		"iam:UploadServerCertificate",
 		"iam:UploadSigningCertificate",
+		"s3:AbortMultipartUpload",
+		"s3:AllowVendedLogDeliveryForResource",
+		"s3:AssociateAccessGrantsIdentityCenter",
+		"s3:BypassGovernanceRetention",
+		"s3:CreateAccessGrant",
+		"s3:CreateAccessGrantsInstance",
+		"s3:CreateAccessGrantsLocation",
+		"s3:CreateAccessPoint",
+		"s3:CreateAccessPointForObjectLambda",
+		"s3:CreateBucket",
+		"s3:CreateBucketMetadataTableConfiguration",
+		"s3:CreateJob",
+		"s3:CreateMultiRegionAccessPoint",
+		"s3:CreateStorageLensGroup",
+		"s3:DeleteAccessGrant",
+		"s3:DeleteAccessGrantsInstance",
+		"s3:DeleteAccessGrantsInstanceResourcePolicy",
+		"s3:DeleteAccessGrantsLocation",
+		"s3:DeleteAccessPoint",
+		"s3:DeleteAccessPointForObjectLambda",
+		"s3:DeleteAccessPointPolicy",
+		"s3:DeleteAccessPointPolicyForObjectLambda",
+		"s3:DeleteBucket",
+		"s3:DeleteBucketMetadataTableConfiguration",
+		"s3:DeleteBucketPolicy",
+		"s3:DeleteBucketWebsite",
+		"s3:DeleteJobTagging",
+		"s3:DeleteMultiRegionAccessPoint",
+		"s3:DeleteObject",
+		"s3:DeleteObjectAnnotation",
+		"s3:DeleteObjectTagging",
+		"s3:DeleteObjectVersion",
+		"s3:DeleteObjectVersionAnnotation",
+		"s3:DeleteObjectVersionTagging",
+		"s3:DeleteStorageLensConfiguration",
+		"s3:DeleteStorageLensConfigurationTagging",
+		"s3:DeleteStorageLensGroup",
+		"s3:DescribeJob",
+		"s3:DescribeMultiRegionAccessPointOperation",
+		"s3:DissociateAccessGrantsIdentityCenter",
+		"s3:GetAccelerateConfiguration",
+		"s3:GetAccessGrant",
+		"s3:GetAccessGrantsInstance",
+		"s3:GetAccessGrantsInstanceForPrefix",
+		"s3:GetAccessGrantsInstanceResourcePolicy",
+		"s3:GetAccessGrantsLocation",
+		"s3:GetAccessPoint",
+		"s3:GetAccessPointConfigurationForObjectLambda",
+		"s3:GetAccessPointForObjectLambda",
+		"s3:GetAccessPointPolicy",
+		"s3:GetAccessPointPolicyForObjectLambda",
+		"s3:GetAccessPointPolicyStatus",
+		"s3:GetAccessPointPolicyStatusForObjectLambda",
+		"s3:GetAccountPublicAccessBlock",
+		"s3:GetAnalyticsConfiguration",
+		"s3:GetBucketAbac",
+		"s3:GetBucketAcl",
+		"s3:GetBucketCORS",
+		"s3:GetBucketLocation",
+		"s3:GetBucketLogging",
+		"s3:GetBucketMetadataTableConfiguration",
+		"s3:GetBucketNotification",
+		"s3:GetBucketObjectLockConfiguration",
+		"s3:GetBucketOwnershipControls",
+		"s3:GetBucketPolicy",
+		"s3:GetBucketPolicyStatus",
+		"s3:GetBucketPublicAccessBlock",
+		"s3:GetBucketRequestPayment",
+		"s3:GetBucketTagging",
+		"s3:GetBucketVersioning",
+		"s3:GetBucketWebsite",
+		"s3:GetDataAccess",
+		"s3:GetEncryptionConfiguration",
+		"s3:GetIntelligentTieringConfiguration",
+		"s3:GetInventoryConfiguration",
+		"s3:GetJobTagging",
+		"s3:GetLifecycleConfiguration",
+		"s3:GetMetricsConfiguration",
+		"s3:GetMultiRegionAccessPoint",
+		"s3:GetMultiRegionAccessPointPolicy",
+		"s3:GetMultiRegionAccessPointPolicyStatus",
+		"s3:GetMultiRegionAccessPointRoutes",
+		"s3:GetObject",
+		"s3:GetObjectAcl",
+		"s3:GetObjectAnnotation",
+		"s3:GetObjectAttributes",
+		"s3:GetObjectLegalHold",
+		"s3:GetObjectRetention",
+		"s3:GetObjectTagging",
+		"s3:GetObjectTorrent",
+		"s3:GetObjectVersion",
+		"s3:GetObjectVersionAcl",
+		"s3:GetObjectVersionAnnotation",
+		"s3:GetObjectVersionAnnotationForReplication",
+		"s3:GetObjectVersionAttributes",
+		"s3:GetObjectVersionForReplication",
+		"s3:GetObjectVersionTagging",
+		"s3:GetObjectVersionTorrent",
+		"s3:GetReplicationConfiguration",
+		"s3:GetStorageLensConfiguration",
+		"s3:GetStorageLensConfigurationTagging",
+		"s3:GetStorageLensDashboard",
+		"s3:GetStorageLensGroup",
+		"s3:InitiateReplication",
+		"s3:ListAccessGrants",
+		"s3:ListAccessGrantsInstances",
+		"s3:ListAccessGrantsLocations",
+		"s3:ListAccessPoints",
+		"s3:ListAccessPointsForObjectLambda",
+		"s3:ListAllMyBuckets",
+		"s3:ListBucket",
+		"s3:ListBucketMultipartUploads",
+		"s3:ListBucketVersions",
+		"s3:ListCallerAccessGrants",
+		"s3:ListJobs",
+		"s3:ListMultiRegionAccessPoints",
+		"s3:ListMultipartUploadParts",
+		"s3:ListObjectAnnotations",
+		"s3:ListObjectVersionAnnotations",
+		"s3:ListStorageLensConfigurations",
+		"s3:ListStorageLensGroups",
+		"s3:ListTagsForResource",
+		"s3:ObjectOwnerOverrideToBucketOwner",
+		"s3:PauseReplication",
+		"s3:PutAccelerateConfiguration",
+		"s3:PutAccessGrantsInstanceResourcePolicy",
+		"s3:PutAccessPointConfigurationForObjectLambda",
+		"s3:PutAccessPointPolicy",
+		"s3:PutAccessPointPolicyForObjectLambda",
+		"s3:PutAccessPointPublicAccessBlock",
+		"s3:PutAccountPublicAccessBlock",
+		"s3:PutAnalyticsConfiguration",
+		"s3:PutBucketAbac",
+		"s3:PutBucketAcl",
+		"s3:PutBucketCORS",
+		"s3:PutBucketLogging",
+		"s3:PutBucketNotification",
+		"s3:PutBucketObjectLockConfiguration",
+		"s3:PutBucketOwnershipControls",
+		"s3:PutBucketPolicy",
+		"s3:PutBucketPublicAccessBlock",
+		"s3:PutBucketRequestPayment",
+		"s3:PutBucketTagging",
+		"s3:PutBucketVersioning",
+		"s3:PutBucketWebsite",
+		"s3:PutEncryptionConfiguration",
+		"s3:PutIntelligentTieringConfiguration",
+		"s3:PutInventoryConfiguration",
+		"s3:PutJobTagging",
+		"s3:PutLifecycleConfiguration",
+		"s3:PutMetricsConfiguration",
+		"s3:PutMultiRegionAccessPointPolicy",
+		"s3:PutObject",
+		"s3:PutObjectAcl",
+		"s3:PutObjectAnnotation",
+		"s3:PutObjectLegalHold",
+		"s3:PutObjectRetention",
+		"s3:PutObjectTagging",
+		"s3:PutObjectVersionAcl",
+		"s3:PutObjectVersionAnnotation",
+		"s3:PutObjectVersionTagging",
+		"s3:PutReplicationConfiguration",
+		"s3:PutStorageLensConfiguration",
+		"s3:PutStorageLensConfigurationTagging",
+		"s3:ReplicateDelete",
+		"s3:ReplicateObject",
+		"s3:ReplicateObjectAnnotation",
+		"s3:ReplicateTags",
+		"s3:RestoreObject",
+		"s3:SubmitMultiRegionAccessPointRoutes",
+		"s3:TagResource",
+		"s3:UntagResource",
+		"s3:UpdateAccessGrantsLocation",
+		"s3:UpdateBucketMetadataAnnotationTableConfiguration",
+		"s3:UpdateBucketMetadataInventoryTableConfiguration",
+		"s3:UpdateBucketMetadataJournalTableConfiguration",
+		"s3:UpdateJobPriority",
+		"s3:UpdateJobStatus",
+		"s3:UpdateObjectEncryption",
+		"s3:UpdateStorageLensGroup",
+		"servicequotas:AssociateServiceQuotaTemplate",
+		"servicequotas:CreateSupportCase",
+		"servicequotas:DeleteServiceQuotaIncreaseRequestFromTemplate",
+		"servicequotas:DisassociateServiceQuotaTemplate",
+		"servicequotas:GetAWSDefaultServiceQuota",
+		"servicequotas:GetAssociationForServiceQuotaTemplate",
+		"servicequotas:GetAutoManagementConfiguration",
+		"servicequotas:GetQuotaUtilizationReport",
+		"servicequotas:GetRequestedServiceQuotaChange",
+		"servicequotas:GetServiceQuota",
+		"servicequotas:GetServiceQuotaIncreaseRequestFromTemplate",
+		"servicequotas:ListAWSDefaultServiceQuotas",
+		"servicequotas:ListRequestedServiceQuotaChangeHistory",
+		"servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota",
+		"servicequotas:ListServiceQuotaIncreaseRequestsInTemplate",
+		"servicequotas:ListServiceQuotas",
+		"servicequotas:ListServices",
+		"servicequotas:ListTagsForResource",
+		"servicequotas:PutServiceQuotaIncreaseRequestIntoTemplate",
+		"servicequotas:RequestServiceQuotaIncrease",
+		"servicequotas:StartAutoManagement",
+		"servicequotas:StartQuotaUtilizationReport",
+		"servicequotas:StopAutoManagement",
+		"servicequotas:TagResource",
+		"servicequotas:UntagResource",
+		"servicequotas:UpdateAutoManagement",
 		"sts:AssumeRole",
 		"sts:AssumeRoleWithSAML",
 		"sts:AssumeRoleWithWebIdentity",
