@@ -188,3 +188,61 @@ func exportedRecv(e ast.Expr) bool {
 	}
 	return true
 }
+
+// layers orders the packages from the bottom up: a package may import
+// packages of its own layer or below, never one above. New packages must be
+// placed here, which is the point: the direction is decided, not drifted.
+var layers = []struct {
+	name     string
+	packages []string
+}{
+	{"pure logic", []string{"internal/otp", "internal/sigv4", "internal/policy", "internal/policy/actions", "internal/pskc",
+		"internal/awserr", "internal/clock", "internal/seal", "internal/qrpng"}},
+	{"wire codecs", []string{"internal/awsquery", "internal/wire/awsquery", "internal/wire/awsjson", "internal/wire/restxml"}},
+	{"decisions", []string{"internal/authz", "internal/mfa"}},
+	{"domains", []string{"internal/iam", "internal/sts", "internal/quotas", "internal/s3", "internal/audit"}},
+	{"adapters", []string{"internal/store", "internal/store/storetest", "internal/auth"}},
+	{"doors", []string{"internal/gateway", "internal/console"}},
+	{"commands", []string{"cmd/iamd", "cmd/iamd-load"}},
+}
+
+// TestImportDirection checks that no package imports one of a layer above
+// its own (pure ← wire ← authz/mfa ← domains ← store/authn ← gateway/console
+// ← cmd), and that every package of the module has a layer. Generators
+// (package main under an internal/ directory) and this package are exempt.
+func TestImportDirection(t *testing.T) {
+	const module = "github.com/iamd/iamd/"
+	layerOf := map[string]int{}
+	for i, l := range layers {
+		for _, p := range l.packages {
+			layerOf[p] = i
+		}
+	}
+	for _, p := range packages(t) {
+		dir := filepath.ToSlash(p.dir)
+		if dir == "internal/layout" || (p.all[0].Name.Name == "main" && strings.Contains(dir, "/internal/")) {
+			continue
+		}
+		mine, ok := layerOf[dir]
+		if !ok {
+			t.Errorf("package %s has no layer: add it to layers in layout_test.go", dir)
+			continue
+		}
+		for _, f := range p.all {
+			for _, imp := range f.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				if !strings.HasPrefix(path, module) {
+					continue
+				}
+				dep := strings.TrimPrefix(path, module)
+				theirs, ok := layerOf[dep]
+				if !ok {
+					continue // reported as the package without a layer
+				}
+				if theirs > mine {
+					t.Errorf("%s: %s (%s) imports %s (%s), a layer above it", p.fset.Position(imp.Pos()), dir, layers[mine].name, dep, layers[theirs].name)
+				}
+			}
+		}
+	}
+}
