@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/mfa"
 	"math"
 	"regexp"
 	"time"
@@ -63,7 +64,7 @@ func (s *Service) ImportHardwareTokens(ctx context.Context, accountID string, to
 		if len(t.Secret) == 0 {
 			return fmt.Errorf("token %s: empty secret", t.Serial)
 		}
-		if t.OTPType == OTPTypeHOTP && t.Counter > math.MaxInt64-hotpEnableLookAhead {
+		if t.OTPType == OTPTypeHOTP && t.Counter > math.MaxInt64-mfa.HOTPEnableLookAhead {
 			return fmt.Errorf("token %s: counter %d is too large to advance", t.Serial, t.Counter)
 		}
 		d := MFADevice{Serial: t.Serial, AccountID: accountID, Kind: DeviceHardware, Secret: t.Secret, Digits: t.Digits,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/mfa"
 	"github.com/iamd/iamd/internal/otp"
 	"github.com/iamd/iamd/internal/qrpng"
 )
@@ -78,22 +79,6 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, p *Principal, path
 	return &NewVirtualMFADevice{Serial: serial, Base32StringSeed: otp.EncodeSecret(secret), QRCodePNG: png}, nil
 }
 
-func params(d *MFADevice) otp.Params {
-	return otp.Params{Algorithm: otp.Algorithm(d.Hash), Digits: d.Digits, Period: time.Duration(d.Period) * time.Second}
-}
-
-// HOTP look-ahead windows: how many counter values past the last used one
-// a code may be.
-const (
-	hotpSignInLookAhead = 10
-	hotpEnableLookAhead = 100
-)
-
-// totpStep is the device's TOTP time step at t, counted from its T0.
-func totpStep(d *MFADevice, t time.Time) int64 {
-	return otp.Step(t.Add(-time.Duration(d.Time0)*time.Second), params(d))
-}
-
 var errInvalidCode = awserr.New(awserr.InvalidAuthenticationCode, "Authentication code for device is not valid.")
 
 func noSuchDevice(serial string) error {
@@ -112,96 +97,11 @@ func (s *Service) device(ctx context.Context, p *Principal, serial string) (*MFA
 	return d, nil
 }
 
-// backoff is the throttling delay after a given number of consecutive
-// failures: none below the threshold, then 1 s doubling up to the cap.
-func (s *Service) backoff(failures int) time.Duration {
-	n := failures - s.cfg.ThrottleAfter
-	if n < 0 {
-		return 0
-	}
-	if n > 30 {
-		return s.cfg.ThrottleMax
-	}
-	return min(time.Second<<n, s.cfg.ThrottleMax)
-}
-
-// fail records a failed code check on a device and logs the refusal.
-func (s *Service) fail(ctx context.Context, d *MFADevice, reason string, now time.Time) {
-	n, err := s.store.RecordMFAFailure(ctx, d.AccountID, d.Serial, now, s.backoff)
-	if err != nil {
-		s.log.Error("record MFA failure", "account", d.AccountID, "serial", d.Serial, "err", err)
-		return
-	}
-	s.log.Warn("MFA code refused", "account", d.AccountID, "serial", d.Serial, "reason", reason, "failures", n,
-		"blocked_for", s.backoff(n))
-}
-
-// checkPair verifies two codes for consecutive steps near the server's
-// clock (enable and resync). It returns the second code's step and the
-// device's drift.
-//
-// Failures are counted on the device, except while enabling an unassigned
-// device (caller is then the caller's id): such a device serves nobody
-// yet, so its failures are charged to the caller, and nobody can keep
-// another identity's new device blocked by sending wrong codes for it.
-func (s *Service) checkPair(ctx context.Context, d *MFADevice, caller, code1, code2 string) (step, drift int64, ok bool) {
-	now := s.clock.Now()
-	fail := func(reason string) { s.fail(ctx, d, reason, now) }
-	if caller != "" {
-		subject := "enable-mfa:" + caller
-		fail = func(reason string) {
-			n, err := s.store.RecordThrottleFailure(ctx, d.AccountID, subject, now, s.backoff)
-			if err != nil {
-				s.log.Error("record MFA failure", "account", d.AccountID, "caller", caller, "err", err)
-				return
-			}
-			s.log.Warn("MFA code refused", "account", d.AccountID, "serial", d.Serial, "caller", caller, "reason", reason,
-				"failures", n, "blocked_for", s.backoff(n))
-		}
-		until, err := s.store.Throttle(ctx, d.AccountID, subject)
-		if err != nil {
-			s.log.Error("read throttle", "account", d.AccountID, "caller", caller, "err", err)
-			return 0, 0, false
-		}
-		if now.Before(until) {
-			fail("throttled")
-			return 0, 0, false
-		}
-		defer func() {
-			if ok {
-				s.store.ResetThrottle(ctx, d.AccountID, subject)
-			}
-		}()
-	} else if now.Before(d.BlockedUntil) {
-		fail("throttled")
-		return 0, 0, false
-	}
-	pp := params(d)
-	var cur, step2 int64
-	var found bool
-	if d.OTPType == OTPTypeHOTP {
-		// Counters have no clock: search ahead of the last used one.
-		cur = d.LastStep
-		step2, found = otp.FindConsecutive(d.Secret, code1, code2, d.LastStep+1, d.LastStep+hotpEnableLookAhead, pp)
-	} else {
-		cur = totpStep(d, now)
-		w := int64(s.cfg.EnableWindow / pp.Normalized().Period)
-		step2, found = otp.FindConsecutive(d.Secret, code1, code2, cur-w, cur+w, pp)
-	}
-	if !found {
-		fail("wrong codes")
-		return 0, 0, false
-	}
-	// Both codes must be fresh: the first one's step too must come after
-	// the last used step, or a code already spent would count again.
-	if step2-1 <= d.LastStep {
-		s.log.Warn("MFA code refused", "account", d.AccountID, "serial", d.Serial, "reason", "codes already used")
-		return 0, 0, false
-	}
-	if d.OTPType == OTPTypeHOTP {
-		return step2, 0, true
-	}
-	return step2, step2 - cur, true
+// otpDevice is what the mfa verifier needs of a device.
+func (d *MFADevice) otpDevice() *mfa.Device {
+	return &mfa.Device{AccountID: d.AccountID, Serial: d.Serial, UserID: d.UserID, OTPType: d.OTPType, Hash: d.Hash,
+		Digits: d.Digits, Period: d.Period, Time0: d.Time0, Secret: d.Secret, LastStep: d.LastStep, DriftSteps: d.DriftSteps,
+		BlockedUntil: d.BlockedUntil}
 }
 
 // EnableMFADevice assigns a device to a user after checking two
@@ -228,7 +128,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, p *Principal, userName, s
 	} else if n >= max {
 		return limitExceeded("MFADevicesPerUser", max)
 	}
-	step, drift, ok := s.checkPair(ctx, d, p.UserID(), code1, code2)
+	step, drift, ok := s.mfa.CheckPair(ctx, d.otpDevice(), p.UserID(), code1, code2)
 	if !ok {
 		return errInvalidCode
 	}
@@ -270,7 +170,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, p *Principal, userName, s
 	if d.UserID != u.ID {
 		return noSuchDevice(serial)
 	}
-	step, drift, ok := s.checkPair(ctx, d, "", code1, code2)
+	step, drift, ok := s.mfa.CheckPair(ctx, d.otpDevice(), "", code1, code2)
 	if !ok {
 		return errInvalidCode
 	}
@@ -375,43 +275,12 @@ var (
 	ErrMFANotAssociated = errors.New("iam: MFA device not associated with the identity")
 	// ErrMFAInvalidCode means the code was wrong, already used, or the
 	// device is throttled.
-	ErrMFAInvalidCode = errors.New("iam: invalid MFA code")
+	ErrMFAInvalidCode = mfa.ErrInvalidCode
 )
 
-// matchSignIn finds the fresh step (TOTP) or counter (HOTP) a sign-in code
-// belongs to. replay tells that the code matched only used ones. cur is
-// the server's step, from which drift is measured (the last counter for
-// HOTP, which has no drift).
-func (s *Service) matchSignIn(d *MFADevice, code string, now time.Time) (best, cur int64, found, replay bool) {
-	pp := params(d)
-	if d.OTPType == OTPTypeHOTP {
-		if m := otp.MatchSteps(d.Secret, code, d.LastStep+1, d.LastStep+hotpSignInLookAhead, pp); len(m) > 0 {
-			return m[0], m[0], true, false
-		}
-		used := otp.MatchSteps(d.Secret, code, max(d.LastStep-hotpSignInLookAhead, 0), d.LastStep, pp)
-		return 0, 0, false, len(used) > 0
-	}
-	cur = totpStep(d, now)
-	k := int64(s.cfg.SignInSkewSteps)
-	// Accept near the server's time and near the device's drift-corrected
-	// time; the highest fresh match wins.
-	for _, center := range []int64{cur, cur + d.DriftSteps} {
-		for _, st := range otp.MatchSteps(d.Secret, code, center-k, center+k, pp) {
-			if st <= d.LastStep {
-				replay = true
-				continue
-			}
-			if !found || st > best {
-				best, found = st, true
-			}
-		}
-	}
-	return best, cur, found, replay
-}
-
 // VerifySignInCode checks a code from one of the user's devices for sign-in
-// (GetSessionToken and AssumeRole; the console later) and consumes it. It
-// returns when the code was checked.
+// (GetSessionToken, AssumeRole, the console, S3's x-amz-mfa) and consumes
+// it through the one mfa verifier. It returns when the code was checked.
 func (s *Service) VerifySignInCode(ctx context.Context, u *User, serial, code string) (time.Time, error) {
 	d, err := s.store.MFADevice(ctx, u.AccountID, serial)
 	if errors.Is(err, ErrNotFound) {
@@ -425,33 +294,9 @@ func (s *Service) VerifySignInCode(ctx context.Context, u *User, serial, code st
 		s.log.Warn("MFA code refused", "account", u.AccountID, "serial", serial, "reason", "device not assigned to caller")
 		return time.Time{}, ErrMFANotAssociated
 	}
-	now := s.clock.Now()
-	if now.Before(d.BlockedUntil) {
-		s.fail(ctx, d, "throttled", now)
-		return time.Time{}, ErrMFAInvalidCode
-	}
-	pp := params(d)
-	if !otp.ValidCode(code, pp) {
-		s.fail(ctx, d, "malformed code", now)
-		return time.Time{}, ErrMFAInvalidCode
-	}
-	best, cur, found, replay := s.matchSignIn(d, code, now)
-	if !found {
-		if replay {
-			// A used code tells a guesser nothing new, so it is refused
-			// without counting towards throttling.
-			s.log.Warn("MFA code refused", "account", u.AccountID, "serial", serial, "reason", "code already used")
-		} else {
-			s.fail(ctx, d, "wrong code", now)
-		}
-		return time.Time{}, ErrMFAInvalidCode
-	}
-	if err := s.store.AcceptMFACode(ctx, u.AccountID, serial, u.ID, best, best-cur, now); err != nil {
-		if errors.Is(err, ErrStale) {
-			s.log.Warn("MFA code refused", "account", u.AccountID, "serial", serial, "reason", "code already used")
-			return time.Time{}, ErrMFAInvalidCode
-		}
+	at, err := s.mfa.Verify(ctx, d.otpDevice(), code)
+	if err != nil && !errors.Is(err, mfa.ErrInvalidCode) {
 		return time.Time{}, internal("accept code", err)
 	}
-	return now, nil
+	return at, err
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/mfa"
 	"io"
 	"log/slog"
 	"time"
@@ -54,6 +55,7 @@ func (c Config) withDefaults() Config {
 // Service carries out IAM operations for authenticated principals.
 type Service struct {
 	store Store
+	mfa   *mfa.Verifier
 	clock clock.Clock
 	rand  io.Reader
 	authz Authorizer
@@ -86,6 +88,8 @@ func New(store Store, o Options) *Service {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.mfa = mfa.New(store, s.clock, s.log, mfa.Config{EnableWindow: s.cfg.EnableWindow, SignInSkewSteps: s.cfg.SignInSkewSteps,
+		ThrottleAfter: s.cfg.ThrottleAfter, ThrottleMax: s.cfg.ThrottleMax})
 	return s
 }
 

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/mfa"
 	"time"
 )
 
@@ -14,8 +15,10 @@ var (
 	ErrLimit    = errors.New("iam store: quota reached")
 	// ErrStale means a code's step is at or before the device's last used
 	// step (a replay, or a concurrent request that won), or the device is
-	// blocked by throttling, or it no longer serves the identity.
-	ErrStale = errors.New("iam store: code step already used")
+	// blocked by throttling, or it no longer serves the identity; or, for
+	// quota requests, that the request was decided already. It is mfa's
+	// error, so that one store answers both.
+	ErrStale = mfa.ErrStale
 	// ErrInvalidMarker is returned for a pagination marker the store did
 	// not make.
 	ErrInvalidMarker = errors.New("iam store: invalid pagination marker")
@@ -44,6 +47,9 @@ type Store interface {
 	PolicyStore
 	RoleStore
 	GovernanceStore
+	// mfa.Store is the device state codes are checked against:
+	// AcceptMFACode, RecordMFAFailure and the caller throttles.
+	mfa.Store
 
 	// CreateAccount creates an account with its root user, the root
 	// password hash and, when rootKey is not nil, a root access key.
@@ -96,20 +102,6 @@ type Store interface {
 	// maxPerUser devices, ErrStale when step is not after the device's last
 	// step or the device is blocked at now.
 	EnableMFADevice(ctx context.Context, accountID, serial, userID string, step, drift int64, now time.Time, maxPerUser int) error
-	// AcceptMFACode records step as used and drift as learned, and clears
-	// the failures, only if the device serves userID, step is after its last
-	// used step and it is not blocked at now: one compare-and-set, so of
-	// concurrent calls with one step exactly one succeeds. Else ErrStale.
-	AcceptMFACode(ctx context.Context, accountID, serial, userID string, step, drift int64, now time.Time) error
-	// RecordMFAFailure adds one failure and, from the threshold on, blocks
-	// the device until now + backoff(failures). It returns the new count.
-	RecordMFAFailure(ctx context.Context, accountID, serial string, now time.Time, backoff func(failures int) time.Duration) (int, error)
-	// Throttle, RecordThrottleFailure and ResetThrottle keep failure
-	// counters of a caller rather than a device (subject names the caller
-	// and what it tried).
-	Throttle(ctx context.Context, accountID, subject string) (time.Time, error)
-	RecordThrottleFailure(ctx context.Context, accountID, subject string, now time.Time, backoff func(failures int) time.Duration) (int, error)
-	ResetThrottle(ctx context.Context, accountID, subject string) error
 	// DeactivateMFADevice unassigns a device from userID (ErrNotFound when
 	// it does not serve that user).
 	DeactivateMFADevice(ctx context.Context, accountID, serial, userID string) error
