@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -106,9 +107,19 @@ func parseCredential(s string) (Credential, error) {
 	return Credential{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}, nil
 }
 
+// MaxSignedHeaders is how many headers a request may sign. The SDKs sign
+// a handful (host, x-amz-date, x-amz-security-token, content-type,
+// x-amz-content-sha256, a few x-amz-* more); the cap keeps a request that
+// lists thousands from costing CPU before its signature is checked.
+const MaxSignedHeaders = 256
+
 // parseSignedHeaders splits "host;x-amz-date". Names are kept as sent: they
-// appear verbatim in the canonical request the client signed.
+// appear verbatim in the canonical request the client signed. More than
+// MaxSignedHeaders names are refused as malformed before they are split.
 func parseSignedHeaders(s string) ([]string, error) {
+	if strings.Count(s, ";") >= MaxSignedHeaders {
+		return nil, malformed("SignedHeaders lists more than " + strconv.Itoa(MaxSignedHeaders) + " headers.")
+	}
 	names := strings.Split(s, ";")
 	for _, n := range names {
 		if !isToken(n) {
