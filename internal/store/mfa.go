@@ -59,7 +59,8 @@ func (s *Store) CreateMFADevice(ctx context.Context, d *iam.MFADevice, maxDevice
 	})
 }
 
-// insertDevice writes a new device row with its seed sealed.
+// insertDevice writes a new device row with its seed sealed and its tags
+// sorted, as MFADeviceTags returns them.
 func (s *Store) insertDevice(ctx context.Context, tx *sql.Tx, d *iam.MFADevice) (sql.Result, error) {
 	sealed := s.sealer.Seal(d.Secret, "mfa-seed", d.AccountID, d.Serial)
 	otpType, hash := d.OTPType, d.Hash
@@ -72,7 +73,7 @@ func (s *Store) insertDevice(ctx context.Context, tx *sql.Tx, d *iam.MFADevice) 
 	return tx.ExecContext(ctx, `INSERT INTO mfa_devices (serial, account_id, kind, path, name, secret, digits, period, created_at,
 		last_step, otp_type, hash, time0, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		d.Serial, d.AccountID, d.Kind, d.Path, d.Name, sealed, d.Digits, d.Period, ms(d.CreatedAt), d.LastStep, otpType, hash, d.Time0,
-		encodeTags(d.Tags))
+		encodeTags(mergeTags(nil, d.Tags, false)))
 }
 
 // ImportHardwareTokens adds tokens to an account's inventory, all or none.

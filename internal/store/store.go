@@ -54,6 +54,11 @@ type Config struct {
 	DataDir string
 	// Logger receives migration progress. Default: discard.
 	Logger *slog.Logger
+	// MaxIdleConns is how many idle connections the pool keeps for reuse.
+	// Default 0: database/sql's default, 2. Beyond it every burst of
+	// concurrent calls opens (and on PostgreSQL authenticates) connections
+	// anew.
+	MaxIdleConns int
 }
 
 // Open connects, applies pending migrations, and checks that the store was
@@ -93,6 +98,9 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 	}
 	if err != nil {
 		return nil, err
+	}
+	if cfg.MaxIdleConns > 0 {
+		db.SetMaxIdleConns(cfg.MaxIdleConns)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
