@@ -96,7 +96,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 // under the same name has a new id, so its old sessions stay dead.
 func (a *Authenticator) sessionPrincipal(ctx context.Context, c *sts.Claims) (*iam.Principal, error) {
 	session := &iam.Session{IssuedAt: c.IssuedAt, Expiration: c.Expiration, MFAAuthenticatedAt: c.MFAAt,
-		SessionPolicyARNs: c.PolicyARNs, SourceIdentity: c.SourceIdentity}
+		SessionPolicyARNs: c.PolicyARNs, SourceIdentity: c.SourceIdentity, TransitiveTagKeys: c.TransitiveTagKeys}
 	for _, t := range c.Tags {
 		session.Tags = append(session.Tags, iam.Tag{Key: t[0], Value: t[1]})
 	}

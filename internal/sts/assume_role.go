@@ -81,9 +81,32 @@ func mfaError(err error) error {
 	return err
 }
 
+// inheritedTags returns the calling session's transitive session tags,
+// which every session assumed with its credentials (role chaining) carries
+// on, transitive again (reference: IAM User Guide, "Chaining roles with
+// session tags").
+func inheritedTags(p *iam.Principal) []iam.Tag {
+	if p.Session == nil || len(p.Session.TransitiveTagKeys) == 0 {
+		return nil
+	}
+	transitive := make(map[string]bool, len(p.Session.TransitiveTagKeys))
+	for _, k := range p.Session.TransitiveTagKeys {
+		transitive[strings.ToLower(k)] = true
+	}
+	var out []iam.Tag
+	for _, t := range p.Session.Tags {
+		if transitive[strings.ToLower(t.Key)] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // sessionPolicies validates the session policy, policy ARNs and tags and
-// returns the compacted policy and the packed size as a percentage.
-func sessionPolicies(in *AssumeRoleInput) (compact json.RawMessage, packed *int, err error) {
+// returns the compacted policy and the packed size as a percentage. A tag
+// may not have the key of a tag inherited from the calling session, in any
+// case, as on AWS: a transitive tag cannot be overridden down the chain.
+func sessionPolicies(in *AssumeRoleInput, inherited []iam.Tag) (compact json.RawMessage, packed *int, err error) {
 	packedBytes := 0
 	if in.Policy != "" {
 		if len(in.Policy) > MaxSessionPolicyLength {
@@ -119,6 +142,12 @@ func sessionPolicies(in *AssumeRoleInput) (compact json.RawMessage, packed *int,
 		}
 		keys[k] = true
 		packedBytes += len(t.Key) + len(t.Value)
+	}
+	for _, t := range inherited {
+		if keys[strings.ToLower(t.Key)] {
+			return nil, nil, awserr.New(awserr.InvalidParameterValue, "One of the specified transitive tag keys can't be set "+
+				"because it conflicts with a transitive tag key from the calling session.")
+		}
 	}
 	for _, k := range in.TransitiveTagKeys {
 		if !keys[strings.ToLower(k)] {
@@ -161,7 +190,8 @@ func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRol
 	if (in.SerialNumber == "") != (in.TokenCode == "") {
 		return nil, awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
 	}
-	compact, packed, err := sessionPolicies(&in)
+	inherited := inheritedTags(p)
+	compact, packed, err := sessionPolicies(&in, inherited)
 	if err != nil {
 		return nil, err
 	}
@@ -243,9 +273,13 @@ func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRol
 
 	c := Claims{AccountID: role.AccountID, RoleID: role.ID, RoleSessionName: in.RoleSessionName, SourceARN: p.ARN(),
 		SourceIdentity: in.SourceIdentity, IssuedAt: now, Expiration: now.Add(duration).Truncate(time.Second), MFAAt: mfaAt,
-		Policy: compact, PolicyARNs: in.PolicyARNs}
+		Policy: compact, PolicyARNs: in.PolicyARNs, TransitiveTagKeys: in.TransitiveTagKeys}
 	for _, t := range in.Tags {
 		c.Tags = append(c.Tags, [2]string{t.Key, t.Value})
+	}
+	for _, t := range inherited {
+		c.Tags = append(c.Tags, [2]string{t.Key, t.Value})
+		c.TransitiveTagKeys = append(c.TransitiveTagKeys, t.Key)
 	}
 	creds, err := s.issue(c)
 	if err != nil {

@@ -66,8 +66,13 @@ type Claims struct {
 	// managed session policies.
 	Policy     json.RawMessage `json:"p,omitempty"`
 	PolicyARNs []string        `json:"pa,omitempty"`
-	// Tags are the session tags as key, value pairs.
+	// Tags are the session tags as key, value pairs: those the session was
+	// assumed with and those it inherited from the calling session.
 	Tags [][2]string `json:"t,omitempty"`
+	// TransitiveTagKeys are the keys of Tags that pass on to every session
+	// assumed with this one's credentials (role chaining), compared
+	// ignoring case.
+	TransitiveTagKeys []string `json:"tt,omitempty"`
 }
 
 // Errors from OpenToken.
