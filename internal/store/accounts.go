@@ -61,16 +61,7 @@ func (s *Store) Accounts(ctx context.Context) ([]iam.Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []iam.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *a)
-	}
-	return out, rows.Err()
+	return collect(rows, scanAccount)
 }
 
 // Quotas returns the quotas set for an account.

@@ -20,19 +20,8 @@ func (s *Store) insertAccessKey(ctx context.Context, tx *sql.Tx, k *iam.AccessKe
 
 // CreateAccessKey stores a new key within the per-user limit.
 func (s *Store) CreateAccessKey(ctx context.Context, k *iam.AccessKey, max int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, k.AccountID); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM access_keys WHERE user_id = $1`, k.UserID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= max {
-			return iam.ErrLimit
-		}
-		return s.insertAccessKey(ctx, tx, k)
-	})
+	return s.insertWithin(ctx, k.AccountID, max, `SELECT COUNT(*) FROM access_keys WHERE user_id = $1`,
+		[]any{k.UserID}, func(tx *sql.Tx) error { return s.insertAccessKey(ctx, tx, k) })
 }
 
 const keyCols = `k.id, k.account_id, k.user_id, k.secret, k.status, k.created_at`
@@ -85,16 +74,7 @@ func (s *Store) ListAccessKeys(ctx context.Context, accountID, userID string) ([
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []iam.AccessKey
-	for rows.Next() {
-		k, err := s.scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *k)
-	}
-	return out, rows.Err()
+	return collect(rows, func(r rowScanner) (*iam.AccessKey, error) { return s.scanKey(r) })
 }
 
 // UpdateAccessKey sets a key's status.

@@ -26,24 +26,15 @@ func scanGroup(sc interface{ Scan(...any) error }) (*iam.Group, error) {
 
 // CreateGroup creates a group within the account's group quota.
 func (s *Store) CreateGroup(ctx context.Context, g *iam.Group, maxGroups int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, g.AccountID); err != nil {
+	return s.insertWithin(ctx, g.AccountID, maxGroups, `SELECT COUNT(*) FROM groups WHERE account_id = $1`,
+		[]any{g.AccountID}, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO groups (id, account_id, name, name_key, path, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.AccountID, g.Name, strings.ToLower(g.Name), g.Path, ms(g.CreatedAt))
+			if isUnique(err) {
+				return iam.ErrExists
+			}
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM groups WHERE account_id = $1`, g.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= maxGroups {
-			return iam.ErrLimit
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO groups (id, account_id, name, name_key, path, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, g.ID, g.AccountID, g.Name, strings.ToLower(g.Name), g.Path, ms(g.CreatedAt))
-		if isUnique(err) {
-			return iam.ErrExists
-		}
-		return err
-	})
+		})
 }
 
 // GroupByName finds a group by name, ignoring case.
@@ -154,17 +145,16 @@ func (s *Store) AddUserToGroup(ctx context.Context, accountID, groupID, userID s
 		if err := entityExists(ctx, tx, accountID, iam.EntityUser, userID); err != nil {
 			return err
 		}
-		var member, n int
-		if err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND user_id = $2),
-			(SELECT COUNT(*) FROM group_members WHERE user_id = $2)`, groupID, userID).Scan(&member, &n); err != nil {
+		var member int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM group_members WHERE group_id = $1 AND user_id = $2`,
+			groupID, userID).Scan(&member); err != nil {
 			return err
 		}
 		if member > 0 {
 			return nil
 		}
-		if n >= maxGroupsPerUser {
-			return iam.ErrLimit
+		if err := underQuota(ctx, tx, maxGroupsPerUser, `SELECT COUNT(*) FROM group_members WHERE user_id = $1`, userID); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, account_id) VALUES ($1, $2, $3)`,
 			groupID, userID, accountID)

@@ -39,24 +39,14 @@ func (s *Store) scanDevice(sc interface{ Scan(...any) error }, extra ...any) (*i
 
 // CreateMFADevice stores a new unassigned device.
 func (s *Store) CreateMFADevice(ctx context.Context, d *iam.MFADevice, maxDevices int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, d.AccountID); err != nil {
+	return s.insertWithin(ctx, d.AccountID, maxDevices, `SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND kind = $2`,
+		[]any{d.AccountID, d.Kind}, func(tx *sql.Tx) error {
+			_, err := s.insertDevice(ctx, tx, d)
+			if isUnique(err) {
+				return iam.ErrExists
+			}
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND kind = $2`,
-			d.AccountID, d.Kind).Scan(&n); err != nil {
-			return err
-		}
-		if n >= maxDevices {
-			return iam.ErrLimit
-		}
-		_, err := s.insertDevice(ctx, tx, d)
-		if isUnique(err) {
-			return iam.ErrExists
-		}
-		return err
-	})
+		})
 }
 
 // insertDevice writes a new device row with its seed sealed and its tags
@@ -106,17 +96,14 @@ func (s *Store) ListHardwareTokens(ctx context.Context, accountID string) ([]iam
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []iam.DeviceWithUser
-	for rows.Next() {
-		dw, err := s.scanDeviceWithUser(rows)
+	return collect(rows, func(r rowScanner) (*iam.DeviceWithUser, error) {
+		dw, err := s.scanDeviceWithUser(r)
 		if err != nil {
 			return nil, err
 		}
 		dw.Device.Secret = nil
-		out = append(out, dw)
-	}
-	return out, rows.Err()
+		return dw, nil
+	})
 }
 
 // DeleteHardwareToken removes an unassigned hardware token.
@@ -180,16 +167,8 @@ func (s *Store) ListVirtualMFADevices(ctx context.Context, accountID string, ass
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.DeviceWithUser
-	for rows.Next() {
-		dw, err := s.scanDeviceWithUser(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, dw)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, s.scanDeviceWithUser)
+	if err != nil {
 		return nil, "", err
 	}
 	out, next := trimPage(out, page.MaxItems, func(last iam.DeviceWithUser) string { return encodeMarker(last.Device.Serial) })
@@ -197,19 +176,19 @@ func (s *Store) ListVirtualMFADevices(ctx context.Context, accountID string, ass
 }
 
 // scanDeviceWithUser scans deviceCols followed by the LEFT JOINed user.
-func (s *Store) scanDeviceWithUser(rows *sql.Rows) (iam.DeviceWithUser, error) {
+func (s *Store) scanDeviceWithUser(sc rowScanner) (*iam.DeviceWithUser, error) {
 	var uid, uacct, uname, upath sql.NullString
 	var uroot, ucreated, upw sql.NullInt64
-	d, err := s.scanDevice(rows, &uid, &uacct, &uname, &upath, &uroot, &ucreated, &upw)
+	d, err := s.scanDevice(sc, &uid, &uacct, &uname, &upath, &uroot, &ucreated, &upw)
 	if err != nil {
-		return iam.DeviceWithUser{}, err
+		return nil, err
 	}
 	dw := iam.DeviceWithUser{Device: *d}
 	if uid.Valid {
 		dw.User = &iam.User{ID: uid.String, AccountID: uacct.String, Name: uname.String, Path: upath.String,
 			Root: uroot.Int64 != 0, CreatedAt: fromMS(ucreated.Int64), PasswordLastUsed: fromMS(upw.Int64)}
 	}
-	return dw, nil
+	return &dw, nil
 }
 
 // EnableMFADevice assigns a device to a user if the codes' step is fresh.
@@ -230,13 +209,9 @@ func (s *Store) EnableMFADevice(ctx context.Context, accountID, serial, userID s
 		if owner.Valid {
 			return iam.ErrExists
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND user_id = $2`,
-			accountID, userID).Scan(&n); err != nil {
+		if err := underQuota(ctx, tx, maxPerUser, `SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND user_id = $2`,
+			accountID, userID); err != nil {
 			return err
-		}
-		if n >= maxPerUser {
-			return iam.ErrLimit
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE mfa_devices SET user_id = $1, enabled_at = $2, last_step = $3, drift_steps = $4,
 			failures = 0, blocked_until = 0

@@ -61,30 +61,21 @@ func prefixOrRoot(p string) string {
 
 // CreatePolicy stores a customer managed policy and its version v1.
 func (s *Store) CreatePolicy(ctx context.Context, p *iam.ManagedPolicy, document string, maxPolicies int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, p.AccountID); err != nil {
+	return s.insertWithin(ctx, p.AccountID, maxPolicies, `SELECT COUNT(*) FROM policies WHERE account_id = $1`,
+		[]any{p.AccountID}, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO policies (arn, id, account_id, name, name_key, path, description,
+				default_version, next_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'v1', 2, $8, $9)`,
+				p.ARN, p.ID, p.AccountID, p.Name, strings.ToLower(p.Name), p.Path, p.Description, ms(p.CreatedAt), ms(p.UpdatedAt))
+			if isUnique(err) {
+				return iam.ErrExists
+			}
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO policy_versions (policy_arn, version_id, document, created_at) VALUES ($1, 'v1', $2, $3)`,
+				p.ARN, document, ms(p.CreatedAt))
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM policies WHERE account_id = $1`, p.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= maxPolicies {
-			return iam.ErrLimit
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO policies (arn, id, account_id, name, name_key, path, description,
-			default_version, next_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'v1', 2, $8, $9)`,
-			p.ARN, p.ID, p.AccountID, p.Name, strings.ToLower(p.Name), p.Path, p.Description, ms(p.CreatedAt), ms(p.UpdatedAt))
-		if isUnique(err) {
-			return iam.ErrExists
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO policy_versions (policy_arn, version_id, document, created_at) VALUES ($1, 'v1', $2, $3)`,
-			p.ARN, document, ms(p.CreatedAt))
-		return err
-	})
+		})
 }
 
 // Policy returns a managed policy visible to the account.
@@ -120,12 +111,7 @@ func (s *Store) ListPolicies(ctx context.Context, accountID string, f iam.Policy
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		last := out[len(out)-1]
-		next = pairMarker(strings.ToLower(last.Name), last.ARN)
-	}
+	out, next := trimPage(out, page.MaxItems, func(last iam.ManagedPolicy) string { return pairMarker(strings.ToLower(last.Name), last.ARN) })
 	return out, next, nil
 }
 
@@ -184,12 +170,8 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, accountID, arn, documen
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM policy_versions WHERE policy_arn = $1`, arn).Scan(&n); err != nil {
+		if err := underQuota(ctx, tx, maxVersions, `SELECT COUNT(*) FROM policy_versions WHERE policy_arn = $1`, arn); err != nil {
 			return err
-		}
-		if n >= maxVersions {
-			return iam.ErrLimit
 		}
 		id := "v" + strconv.Itoa(next)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (policy_arn, version_id, document, created_at) VALUES ($1, $2, $3, $4)`,
@@ -262,19 +244,15 @@ func (s *Store) ListPolicyVersions(ctx context.Context, accountID, arn string, p
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.PolicyVersion
-	for rows.Next() {
+	out, err := collect(rows, func(r rowScanner) (*iam.PolicyVersion, error) {
 		v := iam.PolicyVersion{PolicyARN: arn}
 		var created int64
-		if err := rows.Scan(&v.VersionID, &created); err != nil {
-			return nil, "", err
-		}
+		err := r.Scan(&v.VersionID, &created)
 		v.CreatedAt = fromMS(created)
 		v.IsDefault = v.VersionID == def
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
+		return &v, err
+	})
+	if err != nil {
 		return nil, "", err
 	}
 	out, next := trimPage(out, page.MaxItems, func(last iam.PolicyVersion) string { return encodeMarker(strings.TrimPrefix(last.VersionID, "v")) })
@@ -379,19 +357,14 @@ func (s *Store) ListInlinePolicies(ctx context.Context, accountID string, e iam.
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	out, err := collect(rows, func(r rowScanner) (*string, error) {
 		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, "", err
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
+		return &n, r.Scan(&n)
+	})
+	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, page.MaxItems, func(last string) string { return encodeMarker(last) })
+	out, next := trimPage(out, page.MaxItems, encodeMarker)
 	return out, next, nil
 }
 
@@ -404,12 +377,11 @@ func (s *Store) AttachPolicy(ctx context.Context, accountID string, e iam.Entity
 		if err := entityExists(ctx, tx, accountID, e.Kind, e.ID); err != nil {
 			return err
 		}
-		var visible, attached, n int
+		var visible, attached int
 		if err := tx.QueryRowContext(ctx, `SELECT
 			(SELECT COUNT(*) FROM policies p WHERE `+visiblePolicy+` AND p.arn = $2),
-			(SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = $3 AND entity_id = $4 AND policy_arn = $2),
-			(SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = $3 AND entity_id = $4)`,
-			accountID, arn, string(e.Kind), e.ID).Scan(&visible, &attached, &n); err != nil {
+			(SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = $3 AND entity_id = $4 AND policy_arn = $2)`,
+			accountID, arn, string(e.Kind), e.ID).Scan(&visible, &attached); err != nil {
 			return err
 		}
 		switch {
@@ -417,8 +389,10 @@ func (s *Store) AttachPolicy(ctx context.Context, accountID string, e iam.Entity
 			return iam.ErrNotFound
 		case attached > 0:
 			return nil
-		case n >= maxAttached:
-			return iam.ErrLimit
+		}
+		if err := underQuota(ctx, tx, maxAttached, `SELECT COUNT(*) FROM policy_attachments WHERE entity_kind = $1 AND entity_id = $2`,
+			string(e.Kind), e.ID); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO policy_attachments (account_id, entity_kind, entity_id, policy_arn) VALUES ($1, $2, $3, $4)`,
 			accountID, string(e.Kind), e.ID, arn)
@@ -448,24 +422,14 @@ func (s *Store) ListAttachedPolicies(ctx context.Context, accountID string, e ia
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.AttachedPolicy
-	for rows.Next() {
+	out, err := collect(rows, func(r rowScanner) (*iam.AttachedPolicy, error) {
 		var ap iam.AttachedPolicy
-		if err := rows.Scan(&ap.Name, &ap.ARN); err != nil {
-			return nil, "", err
-		}
-		out = append(out, ap)
-	}
-	if err := rows.Err(); err != nil {
+		return &ap, r.Scan(&ap.Name, &ap.ARN)
+	})
+	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		last := out[len(out)-1]
-		next = pairMarker(strings.ToLower(last.Name), last.ARN)
-	}
+	out, next := trimPage(out, page.MaxItems, func(last iam.AttachedPolicy) string { return pairMarker(strings.ToLower(last.Name), last.ARN) })
 	return out, next, nil
 }
 
@@ -488,7 +452,7 @@ func (s *Store) ListEntitiesForPolicy(ctx context.Context, accountID, arn string
 		}
 		kindFilter = " AND x.kind IN (" + strings.Join(ks, ", ") + ")"
 	}
-	rows, err := s.query(ctx, `SELECT x.kind, x.name, x.id, x.name_key FROM (
+	rows, err := s.query(ctx, `SELECT x.kind, x.name, x.id FROM (
 			SELECT 'group' AS kind, g.name, g.id, g.name_key, g.path FROM policy_attachments a
 				JOIN groups g ON a.entity_kind = 'group' AND g.id = a.entity_id
 				WHERE a.account_id = $1 AND a.policy_arn = $2
@@ -507,27 +471,20 @@ func (s *Store) ListEntitiesForPolicy(ctx context.Context, accountID, arn string
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []iam.PolicyEntity
-	var keys []string
-	for rows.Next() {
+	out, err := collect(rows, func(r rowScanner) (*iam.PolicyEntity, error) {
 		var e iam.PolicyEntity
-		var kind, key string
-		if err := rows.Scan(&kind, &e.Name, &e.ID, &key); err != nil {
-			return nil, "", err
-		}
+		var kind string
+		err := r.Scan(&kind, &e.Name, &e.ID)
 		e.Kind = iam.EntityKind(kind)
-		out = append(out, e)
-		keys = append(keys, key)
-	}
-	if err := rows.Err(); err != nil {
+		return &e, err
+	})
+	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.MaxItems {
-		out = out[:page.MaxItems]
-		next = pairMarker(string(out[len(out)-1].Kind), keys[len(out)-1])
-	}
+	// Every entity's name_key is its name in lower case.
+	out, next := trimPage(out, page.MaxItems, func(last iam.PolicyEntity) string {
+		return pairMarker(string(last.Kind), strings.ToLower(last.Name))
+	})
 	return out, next, nil
 }
 

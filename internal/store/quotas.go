@@ -99,12 +99,9 @@ func (s *Store) ListQuotaRequests(ctx context.Context, f quotas.RequestFilter, p
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > max {
-		out = out[:max]
-		last := out[len(out)-1]
-		next = base64.StdEncoding.EncodeToString([]byte(strconv.FormatInt(ms(last.CreatedAt), 10) + ":" + last.ID))
-	}
+	out, next := trimPage(out, max, func(last quotas.Request) string {
+		return base64.StdEncoding.EncodeToString([]byte(strconv.FormatInt(ms(last.CreatedAt), 10) + ":" + last.ID))
+	})
 	return out, next, nil
 }
 

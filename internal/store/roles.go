@@ -11,29 +11,20 @@ import (
 
 // CreateRole creates a role and its tags within the account's role quota.
 func (s *Store) CreateRole(ctx context.Context, r *iam.Role, maxRoles int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, r.AccountID); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM roles WHERE account_id = $1`, r.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= maxRoles {
-			return iam.ErrLimit
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO roles (id, account_id, name, name_key, path, description, trust_policy,
-			max_session_duration, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			r.ID, r.AccountID, r.Name, strings.ToLower(r.Name), r.Path, r.Description, r.AssumeRolePolicy,
-			r.MaxSessionDuration, ms(r.CreatedAt))
-		if isUnique(err) {
-			return iam.ErrExists
-		}
-		if err != nil {
-			return err
-		}
-		return upsertRoleTags(ctx, tx, r.ID, r.Tags)
-	})
+	return s.insertWithin(ctx, r.AccountID, maxRoles, `SELECT COUNT(*) FROM roles WHERE account_id = $1`,
+		[]any{r.AccountID}, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO roles (id, account_id, name, name_key, path, description, trust_policy,
+				max_session_duration, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				r.ID, r.AccountID, r.Name, strings.ToLower(r.Name), r.Path, r.Description, r.AssumeRolePolicy,
+				r.MaxSessionDuration, ms(r.CreatedAt))
+			if isUnique(err) {
+				return iam.ErrExists
+			}
+			if err != nil {
+				return err
+			}
+			return upsertRoleTags(ctx, tx, r.ID, r.Tags)
+		})
 }
 
 func upsertRoleTags(ctx context.Context, tx *sql.Tx, roleID string, tags []iam.Tag) error {

@@ -24,6 +24,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/seal"
 )
 
@@ -260,6 +261,37 @@ func lockAccount(ctx context.Context, tx *sql.Tx, accountID string) error {
 }
 
 var errNoAccount = errors.New("store: no such account")
+
+// insertWithin is the one count-then-insert under a quota: in the
+// account's write transaction it counts with count (args its parameters)
+// and refuses with iam.ErrLimit when the count has reached max, else runs
+// insert. lockAccount serialises the account's writers on both engines, so
+// the count still holds when insert writes.
+func (s *Store) insertWithin(ctx context.Context, accountID string, max int, count string, args []any, insert func(*sql.Tx) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := lockAccount(ctx, tx, accountID); err != nil {
+			return err
+		}
+		if err := underQuota(ctx, tx, max, count, args...); err != nil {
+			return err
+		}
+		return insert(tx)
+	})
+}
+
+// underQuota is insertWithin's check, for writes that check something
+// else first: iam.ErrLimit when count, run in tx after lockAccount, is at
+// max or more.
+func underQuota(ctx context.Context, tx *sql.Tx, max int, count string, args ...any) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, count, args...).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return iam.ErrLimit
+	}
+	return nil
+}
 
 func isUnique(err error) bool {
 	var se *sqlite.Error

@@ -22,19 +22,8 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *iam.User) error {
 
 // CreateUser creates an IAM user within the account's user quota.
 func (s *Store) CreateUser(ctx context.Context, u *iam.User, maxUsers int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, u.AccountID); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE account_id = $1 AND is_root = 0`, u.AccountID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= maxUsers {
-			return iam.ErrLimit
-		}
-		return insertUser(ctx, tx, u)
-	})
+	return s.insertWithin(ctx, u.AccountID, maxUsers, `SELECT COUNT(*) FROM users WHERE account_id = $1 AND is_root = 0`,
+		[]any{u.AccountID}, func(tx *sql.Tx) error { return insertUser(ctx, tx, u) })
 }
 
 const userCols = `id, account_id, name, path, is_root, created_at, password_last_used`
