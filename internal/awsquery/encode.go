@@ -21,8 +21,10 @@ import (
 //
 //	<{Action}Response xmlns=NS><{Action}Result>…</{Action}Result><ResponseMetadata><RequestId>id</RequestId></ResponseMetadata></{Action}Response>
 //
-// result is a struct whose fields carry encoding/xml tags; its own element
-// name is ignored in favour of the model's result wrapper. A nil result
+// result is the operation's generated Output (*CreateUserOutput), rendered
+// from the model; or, for results not yet typed, a struct whose fields carry
+// encoding/xml tags, whose own element name is ignored in favour of the
+// model's result wrapper. A nil result
 // (operations without output) writes no Result element. Use List, Map, Time
 // and Blob for lists, maps, timestamps and blobs.
 //
@@ -39,7 +41,20 @@ func WriteResult(w http.ResponseWriter, s *Service, action, requestID string, re
 	buf.WriteString("<" + op.name + `Response xmlns="`)
 	xml.EscapeText(&buf, []byte(s.Namespace()))
 	buf.WriteString(`">`)
-	if !isNil(result) {
+	if out, ok := result.(Output); ok && !isNil(result) {
+		// A generated output: rendered from the model, in the operation's
+		// result wrapper, or not at all for an operation without output.
+		if svc, action := out.operation(); svc != s.Name() || action != op.name {
+			WriteError(w, s, requestID, fmt.Errorf("awsquery: a %s %s output is not the result of %s %s", svc, action, s.Name(), op.name))
+			return
+		}
+		if op.result != "" {
+			x := &xmlWriter{b: &buf}
+			x.open(op.result)
+			out.appendXML(x)
+			x.close(op.result)
+		}
+	} else if !isNil(result) {
 		wrapper := op.result
 		if wrapper == "" {
 			wrapper = op.name + "Result"

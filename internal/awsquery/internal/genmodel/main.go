@@ -9,9 +9,14 @@
 // (-errors-out) so that one table holds every code. Documentation prose is
 // dropped.
 //
+// It also writes zz_ops.go (-ops-out, beside -out by default): a typed input
+// and output struct for every operation, the structures they reach, and the
+// code that fills an input from decoded parameters and renders an output
+// (see ops.go).
+//
 // Usage:
 //
-//	go run ./internal/genmodel [-botocore DIR] -out zz_model.go -errors-out ../awserr/zz_errors.go
+//	go run ./internal/genmodel [-botocore DIR] -out zz_model.go -errors-out ../awserr/zz_errors.go [-ops-out zz_ops.go]
 //
 // DIR is botocore's package directory (the one holding data/) or its data
 // directory. When it is empty, genmodel asks python3 where botocore lives.
@@ -50,14 +55,18 @@ func main() {
 	botocore := flag.String("botocore", "", "botocore package or data `directory` (default: ask python3)")
 	out := flag.String("out", "zz_model.go", "output `file`")
 	errorsOut := flag.String("errors-out", "../awserr/zz_errors.go", "output `file` of the modelled error table (package awserr)")
+	opsOut := flag.String("ops-out", "", "output `file` of the operations' input and output types (default: zz_ops.go beside -out)")
 	flag.Parse()
-	if err := run(*botocore, *out, *errorsOut); err != nil {
+	if *opsOut == "" {
+		*opsOut = filepath.Join(filepath.Dir(*out), "zz_ops.go")
+	}
+	if err := run(*botocore, *out, *errorsOut, *opsOut); err != nil {
 		fmt.Fprintln(os.Stderr, "genmodel:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, out, errorsOut string) error {
+func run(dir, out, errorsOut, opsOut string) error {
 	if dir == "" {
 		found, err := locateBotocore()
 		if err != nil {
@@ -73,6 +82,7 @@ func run(dir, out, errorsOut string) error {
 
 	var g generator
 	g.errors = map[string]errorEntry{}
+	var opsSvcs []*opsService
 	for _, svc := range services() {
 		m, err := readModel(dataDir, svc.dir)
 		if err != nil {
@@ -81,6 +91,11 @@ func run(dir, out, errorsOut string) error {
 		if err := g.service(svc.funcName, m); err != nil {
 			return fmt.Errorf("%s: %w", svc.dir, err)
 		}
+		opsSvcs = append(opsSvcs, &opsService{prefix: m.Metadata.EndpointPrefix, title: strings.ToUpper(m.Metadata.EndpointPrefix), m: m})
+	}
+	opsSrc, err := opsFile(version, opsSvcs)
+	if err != nil {
+		return err
 	}
 	src, err := g.file(version)
 	if err != nil {
@@ -91,6 +106,9 @@ func run(dir, out, errorsOut string) error {
 		return err
 	}
 	if err := os.WriteFile(out, src, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(opsOut, opsSrc, 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(errorsOut, errSrc, 0o644)
