@@ -61,7 +61,7 @@ func (s *Store) AccessKey(ctx context.Context, id string) (*iam.AccessKey, *iam.
 	u.Root = root != 0
 	u.CreatedAt = fromMS(created)
 	u.PasswordLastUsed = fromMS(pwUsed)
-	if u.Tags, err = decodeTags(tags); err != nil {
+	if u.Tags, err = decodeTags(tags, true); err != nil {
 		return nil, nil, err
 	}
 	return k, &u, nil

@@ -12,8 +12,9 @@ import (
 	"github.com/iamd/iamd/internal/iam"
 )
 
-// Tags of users and MFA devices are a JSON array in a column of their row
-// ([{"Key":…,"Value":…}], sorted by key), so reading a user for
+// Tags of users, roles and MFA devices are a JSON array in a column of
+// their row ([{"Key":…,"Value":…}], sorted by key: ignoring case for users
+// and roles, exactly for devices), so reading an identity for
 // authentication costs no extra query. Writes read, change and write the
 // array inside the account's write transaction, which serialises them.
 
@@ -25,7 +26,11 @@ func encodeTags(tags []iam.Tag) string {
 	return string(b)
 }
 
-func decodeTags(raw string) ([]iam.Tag, error) {
+// decodeTags reads a tags column, sorted by key (ignoring case when fold).
+// Writes store them sorted, so the sort changes nothing but arrays that
+// came in another order (migration 00008 orders by the database's
+// collation).
+func decodeTags(raw string, fold bool) ([]iam.Tag, error) {
 	if raw == "" || raw == "[]" {
 		return nil, nil
 	}
@@ -33,6 +38,7 @@ func decodeTags(raw string) ([]iam.Tag, error) {
 	if err := json.Unmarshal([]byte(raw), &tags); err != nil {
 		return nil, fmt.Errorf("store: stored tags: %w", err)
 	}
+	iam.SortTags(tags, fold)
 	return tags, nil
 }
 
@@ -97,16 +103,18 @@ func scanTaggedUser(sc rowScanner) (*iam.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Tags, err = decodeTags(raw); err != nil {
+	if u.Tags, err = decodeTags(raw, true); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
 // editTags reads a row's tags for update, applies change, and writes them
-// back, in the account's write transaction. ErrNotFound when the select
-// finds no row; ErrLimit when the result has more than maxTags tags.
-func (s *Store) editTags(ctx context.Context, accountID, selectQ, updateQ string, args []any, maxTags int, change func([]iam.Tag) []iam.Tag) error {
+// back, in the account's write transaction; fold says whether the keys
+// ignore case. ErrNotFound when the select finds no row; ErrLimit when the
+// result has more than maxTags tags (maxTags < 0: no limit).
+func (s *Store) editTags(ctx context.Context, accountID, selectQ, updateQ string, args []any, fold bool, maxTags int,
+	change func([]iam.Tag) []iam.Tag) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := lockAccount(ctx, tx, accountID); err != nil {
 			return err
@@ -119,7 +127,7 @@ func (s *Store) editTags(ctx context.Context, accountID, selectQ, updateQ string
 		if err != nil {
 			return err
 		}
-		tags, err := decodeTags(raw)
+		tags, err := decodeTags(raw, fold)
 		if err != nil {
 			return err
 		}
@@ -137,7 +145,7 @@ func (s *Store) TagUser(ctx context.Context, accountID, userID string, tags []ia
 	return s.editTags(ctx, accountID,
 		`SELECT tags FROM users WHERE account_id = $1 AND id = $2 AND is_root = 0`,
 		`UPDATE users SET tags = $1 WHERE account_id = $2 AND id = $3`,
-		[]any{accountID, userID}, maxTags, func(old []iam.Tag) []iam.Tag { return mergeTags(old, tags, true) })
+		[]any{accountID, userID}, true, maxTags, func(old []iam.Tag) []iam.Tag { return mergeTags(old, tags, true) })
 }
 
 // UntagUser removes a user's tags by key, ignoring case.
@@ -145,7 +153,7 @@ func (s *Store) UntagUser(ctx context.Context, accountID, userID string, keys []
 	return s.editTags(ctx, accountID,
 		`SELECT tags FROM users WHERE account_id = $1 AND id = $2 AND is_root = 0`,
 		`UPDATE users SET tags = $1 WHERE account_id = $2 AND id = $3`,
-		[]any{accountID, userID}, -1, func(old []iam.Tag) []iam.Tag { return removeTags(old, keys, true) })
+		[]any{accountID, userID}, true, -1, func(old []iam.Tag) []iam.Tag { return removeTags(old, keys, true) })
 }
 
 // MFADeviceTags returns a virtual device's tags.
@@ -159,7 +167,7 @@ func (s *Store) MFADeviceTags(ctx context.Context, accountID, serial string) ([]
 	if err != nil {
 		return nil, err
 	}
-	return decodeTags(raw)
+	return decodeTags(raw, false)
 }
 
 // TagMFADevice adds or replaces a virtual device's tags, keys exact.
@@ -167,7 +175,7 @@ func (s *Store) TagMFADevice(ctx context.Context, accountID, serial string, tags
 	return s.editTags(ctx, accountID,
 		`SELECT tags FROM mfa_devices WHERE account_id = $1 AND serial = $2 AND kind = 'virtual'`,
 		`UPDATE mfa_devices SET tags = $1 WHERE account_id = $2 AND serial = $3`,
-		[]any{accountID, serial}, maxTags, func(old []iam.Tag) []iam.Tag { return mergeTags(old, tags, false) })
+		[]any{accountID, serial}, false, maxTags, func(old []iam.Tag) []iam.Tag { return mergeTags(old, tags, false) })
 }
 
 // UntagMFADevice removes a virtual device's tags by key.
@@ -175,7 +183,7 @@ func (s *Store) UntagMFADevice(ctx context.Context, accountID, serial string, ke
 	return s.editTags(ctx, accountID,
 		`SELECT tags FROM mfa_devices WHERE account_id = $1 AND serial = $2 AND kind = 'virtual'`,
 		`UPDATE mfa_devices SET tags = $1 WHERE account_id = $2 AND serial = $3`,
-		[]any{accountID, serial}, -1, func(old []iam.Tag) []iam.Tag { return removeTags(old, keys, false) })
+		[]any{accountID, serial}, false, -1, func(old []iam.Tag) []iam.Tag { return removeTags(old, keys, false) })
 }
 
 // UpdateUser renames and moves an IAM user.
