@@ -7,6 +7,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"strings"
 	"time"
 
@@ -32,16 +33,16 @@ type Authenticator struct {
 
 // ErrInvalidToken is AWS's answer to an unknown, inactive or malformed
 // credential, and to temporary credentials used where they may not be.
-var ErrInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
+var ErrInvalidToken = authz.ErrInvalidToken
 
 // Authenticate verifies a parsed signed request and returns its principal.
 // Errors are awserr errors with AWS's codes and messages.
-func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam.Principal, error) {
+func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*authz.Principal, error) {
 	now := a.Clock.Now()
 	akid := s.Credential.AccessKeyID
 	var (
 		secret  string
-		p       *iam.Principal
+		p       *authz.Principal
 		expired bool
 	)
 	if strings.HasPrefix(akid, "ASIA") {
@@ -75,7 +76,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 			return nil, ErrInvalidToken
 		}
 		secret = k.Secret
-		p = &iam.Principal{AccountID: u.AccountID, User: u}
+		p = &authz.Principal{AccountID: u.AccountID, User: u.Identity()}
 	}
 	if err := s.Verify(secret, now); err != nil {
 		return nil, signatureError(err)
@@ -94,8 +95,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, s *sigv4.Signed) (*iam
 // GetSessionToken session, or the role of a role session. A token whose user
 // or role is gone no longer authenticates; a role deleted and created again
 // under the same name has a new id, so its old sessions stay dead.
-func (a *Authenticator) sessionPrincipal(ctx context.Context, c *sts.Claims) (*iam.Principal, error) {
-	session := &iam.Session{IssuedAt: c.IssuedAt, Expiration: c.Expiration, MFAAuthenticatedAt: c.MFAAt,
+func (a *Authenticator) sessionPrincipal(ctx context.Context, c *sts.Claims) (*authz.Principal, error) {
+	session := &authz.Session{IssuedAt: c.IssuedAt, Expiration: c.Expiration, MFAAuthenticatedAt: c.MFAAt,
 		SessionPolicyARNs: c.PolicyARNs, SourceIdentity: c.SourceIdentity, TransitiveTagKeys: c.TransitiveTagKeys}
 	for _, t := range c.Tags {
 		session.Tags = append(session.Tags, iam.Tag{Key: t[0], Value: t[1]})
@@ -111,7 +112,7 @@ func (a *Authenticator) sessionPrincipal(ctx context.Context, c *sts.Claims) (*i
 		if err != nil {
 			return nil, err
 		}
-		return &iam.Principal{AccountID: c.AccountID, Role: r, RoleSessionName: c.RoleSessionName, Session: session}, nil
+		return &authz.Principal{AccountID: c.AccountID, Role: r.Identity(), RoleSessionName: c.RoleSessionName, Session: session}, nil
 	}
 	u, err := a.Store.UserByID(ctx, c.AccountID, c.UserID)
 	if errors.Is(err, iam.ErrNotFound) {
@@ -120,7 +121,7 @@ func (a *Authenticator) sessionPrincipal(ctx context.Context, c *sts.Claims) (*i
 	if err != nil {
 		return nil, err
 	}
-	return &iam.Principal{AccountID: u.AccountID, User: u, Session: session}, nil
+	return &authz.Principal{AccountID: u.AccountID, User: u.Identity(), Session: session}, nil
 }
 
 // signatureError maps a sigv4 error to AWS's code with its message.

@@ -1,6 +1,5 @@
 package awserr
 
-
 // Status returns the HTTP status and fault type (true: Sender, false:
 // Receiver) of an AWS error code, as the XML protocols (Query, REST-XML)
 // send it. It is iamd's one error table: the codes the

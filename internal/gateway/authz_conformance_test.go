@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"github.com/iamd/iamd/internal/authz"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,7 +14,6 @@ import (
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamd/iamd/internal/gateway"
-	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/policy/actions"
 	"github.com/iamd/iamd/internal/store/storetest"
 )
@@ -24,7 +24,7 @@ type recordingAuthorizer struct {
 	asked map[string][]string // action → resources
 }
 
-func (a *recordingAuthorizer) Authorize(_ context.Context, _ *iam.Principal, action, resource string) error {
+func (a *recordingAuthorizer) Authorize(_ context.Context, _ *authz.Principal, action, resource string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.asked[action] = append(a.asked[action], resource)

@@ -120,7 +120,7 @@ func TestTransitiveSessionTagsSurviveChaining(t *testing.T) {
 	})
 }
 
-// TestUntagAndDeviceTagConditionKeys (finding 7): UntagUser and
+// TestUntagAndDeviceTagConditionKeys (finding 7): UntagUser, UntagRole and
 // UntagMFADevice set aws:TagKeys to the keys removed, so a tag can be
 // protected from removal; TagMFADevice and CreateVirtualMFADevice with Tags
 // set aws:RequestTag/* and aws:TagKeys.
@@ -131,8 +131,9 @@ func TestUntagAndDeviceTagConditionKeys(t *testing.T) {
 		akid, secret := e.user(ctx, root, "tagger")
 		if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("tagger"), PolicyName: aws.String("p"),
 			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
-				{"Effect":"Allow","Action":["iam:TagUser","iam:UntagUser","iam:TagMFADevice","iam:UntagMFADevice","iam:CreateVirtualMFADevice"],"Resource":"*"},
-				{"Effect":"Deny","Action":["iam:UntagUser","iam:UntagMFADevice"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["owner"]}}},
+				{"Effect":"Allow","Action":["iam:TagUser","iam:UntagUser","iam:UntagRole","iam:TagMFADevice","iam:UntagMFADevice","iam:CreateVirtualMFADevice"],"Resource":"*"},
+				{"Effect":"Deny","Action":["iam:UntagUser","iam:UntagRole","iam:UntagMFADevice"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["owner"]}}},
+				{"Effect":"Deny","Action":["iam:UntagUser","iam:UntagRole","iam:UntagMFADevice"],"Resource":"*","Condition":{"Null":{"aws:RequestTag/note":"false"}}},
 				{"Effect":"Deny","Action":"iam:TagMFADevice","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/owner":"mallory"}}},
 				{"Effect":"Deny","Action":"iam:CreateVirtualMFADevice","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["owner"]}}}]}`)}); err != nil {
 			t.Fatal(err)
@@ -147,6 +148,18 @@ func TestUntagAndDeviceTagConditionKeys(t *testing.T) {
 		wantAPIError(t, "UntagUser removing owner", err, "AccessDenied", 403, "")
 		if _, err := tagger.UntagUser(ctx, &awsiam.UntagUserInput{UserName: aws.String("vip"), TagKeys: []string{"note"}}); err != nil {
 			t.Fatalf("UntagUser removing note: %v", err)
+		}
+
+		// UntagRole too; and an Untag* request carries aws:TagKeys alone,
+		// no aws:RequestTag (the Null guard above would refuse "note").
+		if _, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("vip"), Tags: owned,
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = tagger.UntagRole(ctx, &awsiam.UntagRoleInput{RoleName: aws.String("vip"), TagKeys: []string{"owner"}})
+		wantAPIError(t, "UntagRole removing owner", err, "AccessDenied", 403, "")
+		if _, err := tagger.UntagRole(ctx, &awsiam.UntagRoleInput{RoleName: aws.String("vip"), TagKeys: []string{"note"}}); err != nil {
+			t.Fatalf("UntagRole removing note: %v", err)
 		}
 
 		dev, err := root.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("shared"), Tags: owned})

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"github.com/iamd/iamd/internal/authz"
 
 	"github.com/iamd/iamd/internal/awsquery"
 	"github.com/iamd/iamd/internal/iam"
@@ -77,7 +78,7 @@ func (s *Server) Close() error {
 // they carry tags.
 func (s *Server) governanceHandlers() map[string]handler {
 	return map[string]handler{
-		"GetAccountPasswordPolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetAccountPasswordPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			pp, err := s.iam.GetAccountPasswordPolicy(ctx, p)
 			if err != nil {
 				return nil, err
@@ -92,7 +93,7 @@ func (s *Server) governanceHandlers() map[string]handler {
 				PasswordReusePrevention: pp.PasswordReusePrevention, HardExpiry: pp.HardExpiry,
 			}}, nil
 		},
-		"UpdateAccountPasswordPolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UpdateAccountPasswordPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			var pp iam.PasswordPolicy
 			n, _ := in.Int("MinimumPasswordLength")
 			pp.MinimumPasswordLength = int(n)
@@ -108,11 +109,11 @@ func (s *Server) governanceHandlers() map[string]handler {
 			pp.HardExpiry, _ = in.Bool("HardExpiry")
 			return nil, s.iam.UpdateAccountPasswordPolicy(ctx, p, pp)
 		},
-		"DeleteAccountPasswordPolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeleteAccountPasswordPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteAccountPasswordPolicy(ctx, p)
 		},
 
-		"CreateUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreateUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			tags := tagsParam(in)
 			u, err := s.iam.CreateUser(ctx, p, in.String("Path"), in.String("UserName"), tags...)
 			if err != nil {
@@ -122,7 +123,7 @@ func (s *Server) governanceHandlers() map[string]handler {
 				User taggedUserXML `xml:"User"`
 			}{toTaggedUserXML(u, tags)}, nil
 		},
-		"GetUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			u, err := s.iam.GetUser(ctx, p, in.String("UserName"))
 			if err != nil {
 				return nil, err
@@ -131,16 +132,16 @@ func (s *Server) governanceHandlers() map[string]handler {
 				User taggedUserXML `xml:"User"`
 			}{toTaggedUserXML(u, u.Tags)}, nil
 		},
-		"UpdateUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UpdateUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.UpdateUser(ctx, p, in.String("UserName"), in.String("NewUserName"), in.String("NewPath"))
 		},
-		"TagUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"TagUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.TagUser(ctx, p, in.String("UserName"), tagsParam(in))
 		},
-		"UntagUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UntagUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.UntagUser(ctx, p, in.String("UserName"), in.StringList("TagKeys"))
 		},
-		"ListUserTags": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListUserTags": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			tags, next, err := s.iam.ListUserTags(ctx, p, in.String("UserName"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -148,7 +149,7 @@ func (s *Server) governanceHandlers() map[string]handler {
 			return &tagListResultXML{toTagsXML(tags), next != "", next}, nil
 		},
 
-		"CreateVirtualMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreateVirtualMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			d, tags, err := s.iam.CreateTaggedVirtualMFADevice(ctx, p, in.String("Path"), in.String("VirtualMFADeviceName"), tagsParam(in))
 			if err != nil {
 				return nil, err
@@ -166,13 +167,13 @@ func (s *Server) governanceHandlers() map[string]handler {
 				VirtualMFADevice taggedDeviceXML `xml:"VirtualMFADevice"`
 			}{x}, nil
 		},
-		"TagMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"TagMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.TagMFADevice(ctx, p, in.String("SerialNumber"), tagsParam(in))
 		},
-		"UntagMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UntagMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.UntagMFADevice(ctx, p, in.String("SerialNumber"), in.StringList("TagKeys"))
 		},
-		"ListMFADeviceTags": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListMFADeviceTags": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			tags, next, err := s.iam.ListMFADeviceTags(ctx, p, in.String("SerialNumber"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -180,7 +181,7 @@ func (s *Server) governanceHandlers() map[string]handler {
 			return &tagListResultXML{toTagsXML(tags), next != "", next}, nil
 		},
 
-		"GetAccessKeyLastUsed": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetAccessKeyLastUsed": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			lu, err := s.iam.GetAccessKeyLastUsed(ctx, p, in.String("AccessKeyId"))
 			if err != nil {
 				return nil, err
@@ -208,7 +209,7 @@ func (s *Server) governanceHandlers() map[string]handler {
 			}{displayName(lu.User), x}, nil
 		},
 
-		"GenerateCredentialReport": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GenerateCredentialReport": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			state, err := s.iam.GenerateCredentialReport(ctx, p)
 			if err != nil {
 				return nil, err
@@ -218,7 +219,7 @@ func (s *Server) governanceHandlers() map[string]handler {
 				Description string `xml:"Description,omitempty"`
 			}{State: state}, nil
 		},
-		"GetCredentialReport": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetCredentialReport": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			r, err := s.iam.GetCredentialReport(ctx, p)
 			if err != nil {
 				return nil, err
@@ -230,10 +231,10 @@ func (s *Server) governanceHandlers() map[string]handler {
 			}{awsquery.Blob(r.Content), "text/csv", awsquery.Time{Time: r.GeneratedAt}}, nil
 		},
 
-		"CreateAccountAlias": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreateAccountAlias": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.CreateAccountAlias(ctx, p, in.String("AccountAlias"))
 		},
-		"ListAccountAliases": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListAccountAliases": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			aliases, err := s.iam.ListAccountAliases(ctx, p)
 			if err != nil {
 				return nil, err
@@ -243,7 +244,7 @@ func (s *Server) governanceHandlers() map[string]handler {
 				IsTruncated    bool                  `xml:"IsTruncated"`
 			}{AccountAliases: aliases}, nil
 		},
-		"DeleteAccountAlias": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeleteAccountAlias": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteAccountAlias(ctx, p, in.String("AccountAlias"))
 		},
 	}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"github.com/iamd/iamd/internal/authz"
 	"sort"
 	"time"
 
@@ -106,7 +107,7 @@ func (s *Server) stsHandlers() map[string]handler {
 // governanceHandlers.
 func (s *Server) coreIAMHandlers() map[string]handler {
 	return map[string]handler{
-		"ListUsers": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListUsers": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			users, next, err := s.iam.ListUsers(ctx, p, in.String("PathPrefix"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -121,10 +122,10 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 			}
 			return out, nil
 		},
-		"DeleteUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeleteUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteUser(ctx, p, in.String("UserName"))
 		},
-		"CreateAccessKey": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreateAccessKey": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			k, u, err := s.iam.CreateAccessKey(ctx, p, in.String("UserName"))
 			if err != nil {
 				return nil, err
@@ -140,7 +141,7 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 				AccessKey accessKeyXML `xml:"AccessKey"`
 			}{accessKeyXML{displayName(u), k.ID, k.Status, k.Secret, awsquery.Time{Time: k.CreatedAt}}}, nil
 		},
-		"ListAccessKeys": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListAccessKeys": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			keys, u, err := s.iam.ListAccessKeys(ctx, p, in.String("UserName"))
 			if err != nil {
 				return nil, err
@@ -154,13 +155,13 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 			}
 			return out, nil
 		},
-		"UpdateAccessKey": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UpdateAccessKey": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.UpdateAccessKey(ctx, p, in.String("UserName"), in.String("AccessKeyId"), in.String("Status"))
 		},
-		"DeleteAccessKey": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeleteAccessKey": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteAccessKey(ctx, p, in.String("UserName"), in.String("AccessKeyId"))
 		},
-		"CreateLoginProfile": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreateLoginProfile": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			reset, _ := in.Bool("PasswordResetRequired")
 			lp, u, err := s.iam.CreateLoginProfile(ctx, p, in.String("UserName"), in.String("Password"), reset)
 			if err != nil {
@@ -170,7 +171,7 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 				LoginProfile loginProfileXML `xml:"LoginProfile"`
 			}{loginProfileXML{u.Name, awsquery.Time{Time: lp.CreatedAt}, lp.PasswordResetRequired}}, nil
 		},
-		"GetLoginProfile": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetLoginProfile": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			lp, u, err := s.iam.GetLoginProfile(ctx, p, in.String("UserName"))
 			if err != nil {
 				return nil, err
@@ -179,7 +180,7 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 				LoginProfile loginProfileXML `xml:"LoginProfile"`
 			}{loginProfileXML{u.Name, awsquery.Time{Time: lp.CreatedAt}, lp.PasswordResetRequired}}, nil
 		},
-		"UpdateLoginProfile": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UpdateLoginProfile": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			var password *string
 			if in.Has("Password") {
 				v := in.String("Password")
@@ -191,27 +192,27 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 			}
 			return nil, s.iam.UpdateLoginProfile(ctx, p, in.String("UserName"), password, reset)
 		},
-		"DeleteLoginProfile": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeleteLoginProfile": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteLoginProfile(ctx, p, in.String("UserName"))
 		},
-		"ChangePassword": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ChangePassword": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.ChangePassword(ctx, p, in.String("OldPassword"), in.String("NewPassword"))
 		},
-		"EnableMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"EnableMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.EnableMFADevice(ctx, p, in.String("UserName"), in.String("SerialNumber"),
 				in.String("AuthenticationCode1"), in.String("AuthenticationCode2"))
 		},
-		"ResyncMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ResyncMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.ResyncMFADevice(ctx, p, in.String("UserName"), in.String("SerialNumber"),
 				in.String("AuthenticationCode1"), in.String("AuthenticationCode2"))
 		},
-		"DeactivateMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeactivateMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeactivateMFADevice(ctx, p, in.String("UserName"), in.String("SerialNumber"))
 		},
-		"DeleteVirtualMFADevice": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeleteVirtualMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteVirtualMFADevice(ctx, p, in.String("SerialNumber"))
 		},
-		"ListMFADevices": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListMFADevices": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			ds, u, next, err := s.iam.ListMFADevices(ctx, p, in.String("UserName"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -226,7 +227,7 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 			}
 			return out, nil
 		},
-		"ListVirtualMFADevices": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListVirtualMFADevices": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			ds, next, err := s.iam.ListVirtualMFADevices(ctx, p, in.String("AssignmentStatus"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -247,7 +248,7 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 			}
 			return out, nil
 		},
-		"GetAccountSummary": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetAccountSummary": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			m, err := s.iam.GetAccountSummary(ctx, p)
 			if err != nil {
 				return nil, err
@@ -270,7 +271,7 @@ func (s *Server) coreIAMHandlers() map[string]handler {
 
 func (s *Server) coreSTSHandlers() map[string]handler {
 	return map[string]handler{
-		"GetCallerIdentity": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetCallerIdentity": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			id := s.sts.GetCallerIdentity(ctx, p)
 			return &struct {
 				UserID  string `xml:"UserId"`
@@ -278,7 +279,7 @@ func (s *Server) coreSTSHandlers() map[string]handler {
 				Arn     string `xml:"Arn"`
 			}{id.UserID, id.Account, id.ARN}, nil
 		},
-		"GetSessionToken": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetSessionToken": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			d, _ := in.Int("DurationSeconds")
 			c, err := s.sts.GetSessionToken(ctx, p, time.Duration(d)*time.Second, in.String("SerialNumber"), in.String("TokenCode"))
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/iamd/iamd/internal/authz"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,7 +37,7 @@ func TestPanicRecovery(t *testing.T) {
 	s := New(svc, sts.New(svc, storetest.Sealer(t), nil), slog.New(slog.NewTextHandler(&logs, nil)))
 	iamRoute := s.routes["iam"]
 	a := &api{proto: awsquery.IAM(), handlers: s.iamHandlers()}
-	a.handlers["ListUsers"] = func(context.Context, *iam.Principal, awsquery.Params) (any, error) {
+	a.handlers["ListUsers"] = func(context.Context, *authz.Principal, awsquery.Params) (any, error) {
 		panic("secret detail of a bug")
 	}
 	s.routes["iam"] = s.queryRoute(a)

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"github.com/iamd/iamd/internal/authz"
 	"net/url"
 	"strings"
 
@@ -106,7 +107,7 @@ var policyEntityKinds = []struct {
 // policies, and attachments.
 func (s *Server) policyHandlers() map[string]handler {
 	m := map[string]handler{
-		"CreatePolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreatePolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			mp, err := s.iam.CreatePolicy(ctx, p, in.String("Path"), in.String("PolicyName"), in.String("PolicyDocument"), in.String("Description"))
 			if err != nil {
 				return nil, err
@@ -115,7 +116,7 @@ func (s *Server) policyHandlers() map[string]handler {
 				Policy policyXML `xml:"Policy"`
 			}{toPolicyXML(mp, true)}, nil
 		},
-		"GetPolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			mp, err := s.iam.GetPolicy(ctx, p, in.String("PolicyArn"))
 			if err != nil {
 				return nil, err
@@ -124,10 +125,10 @@ func (s *Server) policyHandlers() map[string]handler {
 				Policy policyXML `xml:"Policy"`
 			}{toPolicyXML(mp, true)}, nil
 		},
-		"DeletePolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeletePolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeletePolicy(ctx, p, in.String("PolicyArn"))
 		},
-		"ListPolicies": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListPolicies": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			onlyAttached, _ := in.Bool("OnlyAttached")
 			f := iam.PolicyFilter{Scope: in.String("Scope"), OnlyAttached: onlyAttached, PathPrefix: in.String("PathPrefix"),
 				UsageFilter: in.String("PolicyUsageFilter")}
@@ -144,7 +145,7 @@ func (s *Server) policyHandlers() map[string]handler {
 			}
 			return out, nil
 		},
-		"CreatePolicyVersion": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreatePolicyVersion": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			setDefault, _ := in.Bool("SetAsDefault")
 			v, err := s.iam.CreatePolicyVersion(ctx, p, in.String("PolicyArn"), in.String("PolicyDocument"), setDefault)
 			if err != nil {
@@ -156,7 +157,7 @@ func (s *Server) policyHandlers() map[string]handler {
 				PolicyVersion policyVersionXML `xml:"PolicyVersion"`
 			}{x}, nil
 		},
-		"GetPolicyVersion": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetPolicyVersion": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			v, err := s.iam.GetPolicyVersion(ctx, p, in.String("PolicyArn"), in.String("VersionId"))
 			if err != nil {
 				return nil, err
@@ -165,7 +166,7 @@ func (s *Server) policyHandlers() map[string]handler {
 				PolicyVersion policyVersionXML `xml:"PolicyVersion"`
 			}{toPolicyVersionXML(v)}, nil
 		},
-		"ListPolicyVersions": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListPolicyVersions": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			vs, next, err := s.iam.ListPolicyVersions(ctx, p, in.String("PolicyArn"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -179,13 +180,13 @@ func (s *Server) policyHandlers() map[string]handler {
 			}
 			return out, nil
 		},
-		"SetDefaultPolicyVersion": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"SetDefaultPolicyVersion": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.SetDefaultPolicyVersion(ctx, p, in.String("PolicyArn"), in.String("VersionId"))
 		},
-		"DeletePolicyVersion": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeletePolicyVersion": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeletePolicyVersion(ctx, p, in.String("PolicyArn"), in.String("VersionId"))
 		},
-		"ListEntitiesForPolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListEntitiesForPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			es, next, err := s.iam.ListEntitiesForPolicy(ctx, p, in.String("PolicyArn"), in.String("EntityFilter"),
 				in.String("PolicyUsageFilter"), in.String("PathPrefix"), in.String("Marker"), maxItems(in))
 			if err != nil {
@@ -223,7 +224,7 @@ func (s *Server) policyHandlers() map[string]handler {
 			return out, nil
 		},
 
-		"CreateGroup": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreateGroup": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			g, err := s.iam.CreateGroup(ctx, p, in.String("Path"), in.String("GroupName"))
 			if err != nil {
 				return nil, err
@@ -232,7 +233,7 @@ func (s *Server) policyHandlers() map[string]handler {
 				Group groupXML `xml:"Group"`
 			}{toGroupXML(g)}, nil
 		},
-		"GetGroup": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetGroup": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			g, users, next, err := s.iam.GetGroup(ctx, p, in.String("GroupName"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -247,13 +248,13 @@ func (s *Server) policyHandlers() map[string]handler {
 			}
 			return out, nil
 		},
-		"UpdateGroup": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UpdateGroup": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.UpdateGroup(ctx, p, in.String("GroupName"), in.String("NewGroupName"), in.String("NewPath"))
 		},
-		"DeleteGroup": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeleteGroup": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteGroup(ctx, p, in.String("GroupName"))
 		},
-		"ListGroups": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListGroups": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			groups, next, err := s.iam.ListGroups(ctx, p, in.String("PathPrefix"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -263,13 +264,13 @@ func (s *Server) policyHandlers() map[string]handler {
 				pagedTail
 			}{groupList(groups), pagedTailOf(next)}, nil
 		},
-		"AddUserToGroup": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"AddUserToGroup": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.AddUserToGroup(ctx, p, in.String("GroupName"), in.String("UserName"))
 		},
-		"RemoveUserFromGroup": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"RemoveUserFromGroup": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.RemoveUserFromGroup(ctx, p, in.String("GroupName"), in.String("UserName"))
 		},
-		"ListGroupsForUser": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListGroupsForUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			groups, next, err := s.iam.ListGroupsForUser(ctx, p, in.String("UserName"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -281,10 +282,10 @@ func (s *Server) policyHandlers() map[string]handler {
 		},
 	}
 	for _, k := range policyEntityKinds {
-		m["Put"+k.title+"Policy"] = func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		m["Put"+k.title+"Policy"] = func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.PutInlinePolicy(ctx, p, k.kind, in.String(k.param), in.String("PolicyName"), in.String("PolicyDocument"))
 		}
-		m["Get"+k.title+"Policy"] = func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		m["Get"+k.title+"Policy"] = func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			e, doc, err := s.iam.GetInlinePolicy(ctx, p, k.kind, in.String(k.param), in.String("PolicyName"))
 			if err != nil {
 				return nil, err
@@ -307,10 +308,10 @@ func (s *Server) policyHandlers() map[string]handler {
 			}
 			return out, nil
 		}
-		m["Delete"+k.title+"Policy"] = func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		m["Delete"+k.title+"Policy"] = func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteInlinePolicy(ctx, p, k.kind, in.String(k.param), in.String("PolicyName"))
 		}
-		m["List"+k.title+"Policies"] = func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		m["List"+k.title+"Policies"] = func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			names, next, err := s.iam.ListInlinePolicies(ctx, p, k.kind, in.String(k.param), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -322,13 +323,13 @@ func (s *Server) policyHandlers() map[string]handler {
 			out.PolicyNames = append(out.PolicyNames, names...)
 			return out, nil
 		}
-		m["Attach"+k.title+"Policy"] = func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		m["Attach"+k.title+"Policy"] = func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.AttachPolicy(ctx, p, k.kind, in.String(k.param), in.String("PolicyArn"))
 		}
-		m["Detach"+k.title+"Policy"] = func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		m["Detach"+k.title+"Policy"] = func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DetachPolicy(ctx, p, k.kind, in.String(k.param), in.String("PolicyArn"))
 		}
-		m["ListAttached"+k.title+"Policies"] = func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		m["ListAttached"+k.title+"Policies"] = func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			ps, next, err := s.iam.ListAttachedPolicies(ctx, p, k.kind, in.String(k.param), in.String("PathPrefix"),
 				in.String("Marker"), maxItems(in))
 			if err != nil {

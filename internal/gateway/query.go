@@ -3,14 +3,13 @@ package gateway
 import (
 	"bytes"
 	"errors"
-	"github.com/iamd/iamd/internal/auth"
+	"github.com/iamd/iamd/internal/authz"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/awsquery"
-	"github.com/iamd/iamd/internal/iam"
 )
 
 // queryRoute is the route of an AWS Query service (IAM, STS): a buffered
@@ -33,7 +32,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *call, a *
 		return
 	}
 	c.principal = p.ARN()
-	ctx := iam.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
+	ctx := authz.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
 	form, err := formValues(r, c.body)
 	if err != nil {
 		writeError(w, c.reqID, err)
@@ -49,7 +48,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *call, a *
 		writeError(w, c.reqID, err)
 		return
 	}
-	if err := sessionAllows(c.signed.Credential.Service, req.Action, p); err != nil {
+	if err := authz.SessionAllows(c.signed.Credential.Service, req.Action, p); err != nil {
 		writeError(w, c.reqID, err)
 		return
 	}
@@ -106,38 +105,4 @@ func formValues(r *http.Request, body []byte) (url.Values, error) {
 		}
 	}
 	return q, nil
-}
-
-// sessionAllows applies what temporary credentials may call (reference
-// §7.3). GetSessionToken credentials: without MFA no IAM at all; in STS only
-// AssumeRole and GetCallerIdentity. Role sessions (AssumeRole): IAM subject
-// to policy, and all of STS except GetFederationToken and GetSessionToken.
-func sessionAllows(service, action string, p *iam.Principal) error {
-	if p.Session == nil {
-		return nil
-	}
-	if p.Role != nil {
-		if service == "sts" {
-			switch action {
-			case "GetSessionToken", "GetFederationToken":
-				return awserr.New(awserr.AccessDenied, "Cannot call %s with session credentials", action)
-			}
-		}
-		return nil
-	}
-	switch service {
-	case "iam":
-		if !p.Session.MFA() {
-			return auth.ErrInvalidToken
-		}
-	case "sts":
-		switch action {
-		case "GetCallerIdentity", "AssumeRole":
-		case "GetSessionToken":
-			return awserr.New(awserr.AccessDenied, "Cannot call GetSessionToken with session credentials")
-		default:
-			return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: sts:%s with session credentials from GetSessionToken", p.ARN(), action)
-		}
-	}
-	return nil
 }

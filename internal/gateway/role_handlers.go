@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"github.com/iamd/iamd/internal/authz"
 	"time"
 
 	"github.com/iamd/iamd/internal/awsquery"
@@ -63,7 +64,7 @@ type roleResultXML struct {
 // roleHandlers are the IAM operations on roles.
 func (s *Server) roleHandlers() map[string]handler {
 	return map[string]handler{
-		"CreateRole": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"CreateRole": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			maxSession, _ := in.Int("MaxSessionDuration")
 			r, err := s.iam.CreateRole(ctx, p, iam.CreateRoleInput{Path: in.String("Path"), RoleName: in.String("RoleName"),
 				AssumeRolePolicyDocument: in.String("AssumeRolePolicyDocument"), Description: in.String("Description"),
@@ -74,14 +75,14 @@ func (s *Server) roleHandlers() map[string]handler {
 			x := toRoleXML(r, len(r.Tags) > 0)
 			return &roleResultXML{x}, nil
 		},
-		"GetRole": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"GetRole": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			r, err := s.iam.GetRole(ctx, p, in.String("RoleName"))
 			if err != nil {
 				return nil, err
 			}
 			return &roleResultXML{toRoleXML(r, len(r.Tags) > 0)}, nil
 		},
-		"ListRoles": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListRoles": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			roles, next, err := s.iam.ListRoles(ctx, p, in.String("PathPrefix"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -96,7 +97,7 @@ func (s *Server) roleHandlers() map[string]handler {
 			}
 			return out, nil
 		},
-		"UpdateRole": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UpdateRole": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			var description *string
 			if in.Has("Description") {
 				d := in.String("Description")
@@ -112,26 +113,26 @@ func (s *Server) roleHandlers() map[string]handler {
 			}
 			return &struct{}{}, nil // UpdateRole has an (empty) result element
 		},
-		"UpdateRoleDescription": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UpdateRoleDescription": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			r, err := s.iam.UpdateRoleDescription(ctx, p, in.String("RoleName"), in.String("Description"))
 			if err != nil {
 				return nil, err
 			}
 			return &roleResultXML{toRoleXML(r, len(r.Tags) > 0)}, nil
 		},
-		"DeleteRole": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"DeleteRole": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.DeleteRole(ctx, p, in.String("RoleName"))
 		},
-		"UpdateAssumeRolePolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UpdateAssumeRolePolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.UpdateAssumeRolePolicy(ctx, p, in.String("RoleName"), in.String("PolicyDocument"))
 		},
-		"TagRole": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"TagRole": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.TagRole(ctx, p, in.String("RoleName"), tagsParam(in))
 		},
-		"UntagRole": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"UntagRole": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			return nil, s.iam.UntagRole(ctx, p, in.String("RoleName"), in.StringList("TagKeys"))
 		},
-		"ListRoleTags": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"ListRoleTags": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			tags, next, err := s.iam.ListRoleTags(ctx, p, in.String("RoleName"), in.String("Marker"), maxItems(in))
 			if err != nil {
 				return nil, err
@@ -148,7 +149,7 @@ func (s *Server) roleHandlers() map[string]handler {
 // stsRoleHandlers are the STS operations on roles (AssumeRole).
 func (s *Server) stsRoleHandlers() map[string]handler {
 	return map[string]handler{
-		"AssumeRole": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"AssumeRole": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			d, _ := in.Int("DurationSeconds")
 			req := sts.AssumeRoleInput{RoleARN: in.String("RoleArn"), RoleSessionName: in.String("RoleSessionName"),
 				Duration: time.Duration(d) * time.Second, SerialNumber: in.String("SerialNumber"), TokenCode: in.String("TokenCode"),

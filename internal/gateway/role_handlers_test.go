@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"database/sql"
+	"github.com/iamd/iamd/internal/authz"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -30,7 +31,7 @@ import (
 // the trust-policy logic that AssumeRole adds.
 type roleTestAuthorizer struct{ deny map[string]bool }
 
-func (a roleTestAuthorizer) Authorize(_ context.Context, p *iam.Principal, action, resource string) error {
+func (a roleTestAuthorizer) Authorize(_ context.Context, p *authz.Principal, action, resource string) error {
 	if p.User != nil && a.deny[p.User.Name] {
 		return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s", p.ARN(), action, resource)
 	}

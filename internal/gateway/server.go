@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"io"
 	"log/slog"
 	"net"
@@ -67,7 +68,7 @@ type call struct {
 // handler carries out one Query operation for an authenticated principal
 // and returns the result struct to render (nil for operations without
 // output).
-type handler func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error)
+type handler func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error)
 
 // api is one Query service and its operations.
 type api struct {
@@ -190,12 +191,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // requestInfo is what policy conditions may ask about the request. The
 // source address is the TCP peer's: a proxy's X-Forwarded-For is not
 // trusted.
-func requestInfo(r *http.Request, signed *sigv4.Signed) iam.RequestInfo {
+func requestInfo(r *http.Request, signed *sigv4.Signed) authz.RequestInfo {
 	ip := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(ip); err == nil {
 		ip = host
 	}
-	return iam.RequestInfo{SourceIP: ip, UserAgent: r.UserAgent(), SecureTransport: r.TLS != nil, Region: signed.Credential.Region}
+	return authz.RequestInfo{SourceIP: ip, UserAgent: r.UserAgent(), SecureTransport: r.TLS != nil, Region: signed.Credential.Region}
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

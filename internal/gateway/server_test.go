@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"image/png"
 	"io"
 	"net/http"
@@ -57,7 +58,7 @@ func newEnvTB(t testing.TB, e storetest.Engine) *env { return newEnvWith(t, e, n
 
 // newEnvWith is newEnv with an authoriser of the test's own; nil means the
 // real policy authoriser.
-func newEnvWith(t testing.TB, e storetest.Engine, authz iam.Authorizer) *env {
+func newEnvWith(t testing.TB, e storetest.Engine, authz authz.Authorizer) *env {
 	t.Helper()
 	st := e.Open(t)
 	clk := clock.NewFake(time.Now())

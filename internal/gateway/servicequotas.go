@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -62,7 +63,7 @@ type sqInput struct {
 	SupportCaseAllowed    *bool    `json:"SupportCaseAllowed"`
 }
 
-type sqHandler func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error)
+type sqHandler func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error)
 
 // sqQuota is the model's ServiceQuota shape.
 type sqQuota struct {
@@ -133,7 +134,7 @@ func requestShape(r *quotas.Request) sqRequest {
 func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 	q := s.quotas
 	return map[string]sqHandler{
-		"ListServices": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"ListServices": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if err := checkPaging(in); err != nil {
 				return nil, err
 			}
@@ -155,7 +156,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 				NextToken string `json:",omitempty"`
 			}{page, next}, nil
 		},
-		"ListServiceQuotas": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"ListServiceQuotas": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if err := serviceAndQuota(in, false); err != nil {
 				return nil, err
 			}
@@ -168,7 +169,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 			}
 			return quotaList(values, in, in.QuotaCode, in.QuotaAppliedAtLevel)
 		},
-		"ListAWSDefaultServiceQuotas": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"ListAWSDefaultServiceQuotas": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if err := member(in.ServiceCode, "serviceCode", serviceCodePattern, true); err != nil {
 				return nil, err
 			}
@@ -181,7 +182,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 			}
 			return quotaList(values, in, nil, nil)
 		},
-		"GetServiceQuota": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"GetServiceQuota": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if err := serviceAndQuota(in, true); err != nil {
 				return nil, err
 			}
@@ -191,7 +192,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 			}
 			return struct{ Quota sqQuota }{quotaShape(*v)}, nil
 		},
-		"GetAWSDefaultServiceQuota": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"GetAWSDefaultServiceQuota": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if err := serviceAndQuota(in, true); err != nil {
 				return nil, err
 			}
@@ -201,7 +202,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 			}
 			return struct{ Quota sqQuota }{quotaShape(*v)}, nil
 		},
-		"RequestServiceQuotaIncrease": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"RequestServiceQuotaIncrease": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if err := serviceAndQuota(in, true); err != nil {
 				return nil, err
 			}
@@ -214,7 +215,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 			}
 			return struct{ RequestedQuota sqRequest }{requestShape(r)}, nil
 		},
-		"GetRequestedServiceQuotaChange": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"GetRequestedServiceQuotaChange": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if err := member(in.RequestID, "requestId", requestIDPattern, true); err != nil {
 				return nil, err
 			}
@@ -224,7 +225,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 			}
 			return struct{ RequestedQuota sqRequest }{requestShape(r)}, nil
 		},
-		"ListRequestedServiceQuotaChangeHistory": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"ListRequestedServiceQuotaChangeHistory": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if in.ServiceCode != nil {
 				if err := member(in.ServiceCode, "serviceCode", serviceCodePattern, true); err != nil {
 					return nil, err
@@ -232,7 +233,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 			}
 			return s.history(ctx, p, in, deref(in.ServiceCode), "")
 		},
-		"ListRequestedServiceQuotaChangeHistoryByQuota": func(ctx context.Context, p *iam.Principal, in *sqInput) (any, error) {
+		"ListRequestedServiceQuotaChangeHistoryByQuota": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
 			if err := serviceAndQuota(in, true); err != nil {
 				return nil, err
 			}
@@ -241,7 +242,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 	}
 }
 
-func (s *Server) history(ctx context.Context, p *iam.Principal, in *sqInput, serviceCode, quotaCode string) (any, error) {
+func (s *Server) history(ctx context.Context, p *authz.Principal, in *sqInput, serviceCode, quotaCode string) (any, error) {
 	if err := checkPaging(in); err != nil {
 		return nil, err
 	}
@@ -406,7 +407,7 @@ func (s *Server) serveServiceQuotas(w http.ResponseWriter, r *http.Request, c *c
 		s.writeJSONError(w, c.reqID, awserr.New("UnknownOperationException", "The operation %q is not served by iamd.", target))
 		return
 	}
-	if err := sessionAllows(serviceQuotasService, c.action, p); err != nil {
+	if err := authz.SessionAllows(serviceQuotasService, c.action, p); err != nil {
 		s.writeJSONError(w, c.reqID, err)
 		return
 	}
@@ -417,7 +418,7 @@ func (s *Server) serveServiceQuotas(w http.ResponseWriter, r *http.Request, c *c
 			return
 		}
 	}
-	ctx := iam.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
+	ctx := authz.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
 	out, err := h(ctx, p, &in)
 	if err != nil {
 		s.writeJSONError(w, c.reqID, err)

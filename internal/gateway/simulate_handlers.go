@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"github.com/iamd/iamd/internal/authz"
 	"strconv"
 
 	"github.com/iamd/iamd/internal/awserr"
@@ -80,14 +81,14 @@ func simulationPage(results []iam.SimulationResult, in awsquery.Params) (any, er
 // simulateHandlers are SimulatePrincipalPolicy and SimulateCustomPolicy.
 func (s *Server) simulateHandlers() map[string]handler {
 	return map[string]handler{
-		"SimulatePrincipalPolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"SimulatePrincipalPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			res, err := s.iam.SimulatePrincipalPolicy(ctx, p, simulationInput(in))
 			if err != nil {
 				return nil, err
 			}
 			return simulationPage(res, in)
 		},
-		"SimulateCustomPolicy": func(ctx context.Context, p *iam.Principal, in awsquery.Params) (any, error) {
+		"SimulateCustomPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
 			res, err := s.iam.SimulateCustomPolicy(ctx, p, simulationInput(in))
 			if err != nil {
 				return nil, err

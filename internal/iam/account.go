@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"regexp"
 	"time"
 )
@@ -111,7 +112,7 @@ func (s *Service) CreateAccount(ctx context.Context, in NewAccount) (*CreatedAcc
 // GetAccountSummary counts the account's IAM entities and reports its
 // quotas, with every key of AWS's SummaryMap plus iamd's
 // MFADevicesPerUserQuota.
-func (s *Service) GetAccountSummary(ctx context.Context, p *Principal) (map[string]int, error) {
+func (s *Service) GetAccountSummary(ctx context.Context, p *authz.Principal) (map[string]int, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:GetAccountSummary", "*"); err != nil {
 		return nil, err
 	}

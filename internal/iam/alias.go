@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"strings"
 
 	"github.com/iamd/iamd/internal/awserr"
@@ -30,7 +31,7 @@ func validAlias(a string) error {
 // a new one replaces the old, as on AWS. Aliases are unique across all
 // accounts of the store. New virtual MFA devices show the alias in their
 // QR label instead of the account id.
-func (s *Service) CreateAccountAlias(ctx context.Context, p *Principal, alias string) error {
+func (s *Service) CreateAccountAlias(ctx context.Context, p *authz.Principal, alias string) error {
 	if err := s.authz.Authorize(ctx, p, "iam:CreateAccountAlias", "*"); err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func (s *Service) CreateAccountAlias(ctx context.Context, p *Principal, alias st
 }
 
 // ListAccountAliases lists the account's alias: none or one.
-func (s *Service) ListAccountAliases(ctx context.Context, p *Principal) ([]string, error) {
+func (s *Service) ListAccountAliases(ctx context.Context, p *authz.Principal) ([]string, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:ListAccountAliases", "*"); err != nil {
 		return nil, err
 	}
@@ -64,7 +65,7 @@ func (s *Service) ListAccountAliases(ctx context.Context, p *Principal) ([]strin
 
 // DeleteAccountAlias removes the account's alias, which must be the one
 // named.
-func (s *Service) DeleteAccountAlias(ctx context.Context, p *Principal, alias string) error {
+func (s *Service) DeleteAccountAlias(ctx context.Context, p *authz.Principal, alias string) error {
 	if err := s.authz.Authorize(ctx, p, "iam:DeleteAccountAlias", "*"); err != nil {
 		return err
 	}

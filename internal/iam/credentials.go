@@ -3,13 +3,14 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 
 	"github.com/iamd/iamd/internal/awserr"
 )
 
 // CreateAccessKey creates a long-term key for the named user, or the caller.
 // The secret is in the result and never returned again.
-func (s *Service) CreateAccessKey(ctx context.Context, p *Principal, userName string) (*AccessKey, *User, error) {
+func (s *Service) CreateAccessKey(ctx context.Context, p *authz.Principal, userName string) (*AccessKey, *User, error) {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:CreateAccessKey")
 	if err != nil {
 		return nil, nil, err
@@ -47,7 +48,7 @@ func (s *Service) NewAccessKey(accountID, userID string) (*AccessKey, error) {
 }
 
 // ListAccessKeys lists a user's keys (without secrets).
-func (s *Service) ListAccessKeys(ctx context.Context, p *Principal, userName string) ([]AccessKey, *User, error) {
+func (s *Service) ListAccessKeys(ctx context.Context, p *authz.Principal, userName string) ([]AccessKey, *User, error) {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:ListAccessKeys")
 	if err != nil {
 		return nil, nil, err
@@ -67,7 +68,7 @@ func noSuchKey(id string) error {
 }
 
 // UpdateAccessKey makes a key Active or Inactive.
-func (s *Service) UpdateAccessKey(ctx context.Context, p *Principal, userName, keyID, status string) error {
+func (s *Service) UpdateAccessKey(ctx context.Context, p *authz.Principal, userName, keyID, status string) error {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:UpdateAccessKey")
 	if err != nil {
 		return err
@@ -83,7 +84,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, p *Principal, userName, k
 }
 
 // DeleteAccessKey deletes a key.
-func (s *Service) DeleteAccessKey(ctx context.Context, p *Principal, userName, keyID string) error {
+func (s *Service) DeleteAccessKey(ctx context.Context, p *authz.Principal, userName, keyID string) error {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:DeleteAccessKey")
 	if err != nil {
 		return err
@@ -103,7 +104,7 @@ func noLoginProfile(name string) error {
 }
 
 // CreateLoginProfile gives a user a console password.
-func (s *Service) CreateLoginProfile(ctx context.Context, p *Principal, userName, password string, resetRequired bool) (*LoginProfile, *User, error) {
+func (s *Service) CreateLoginProfile(ctx context.Context, p *authz.Principal, userName, password string, resetRequired bool) (*LoginProfile, *User, error) {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:CreateLoginProfile")
 	if err != nil {
 		return nil, nil, err
@@ -139,7 +140,7 @@ func (s *Service) checkAndHash(ctx context.Context, accountID, password string) 
 }
 
 // GetLoginProfile returns a user's login profile (never the password).
-func (s *Service) GetLoginProfile(ctx context.Context, p *Principal, userName string) (*LoginProfile, *User, error) {
+func (s *Service) GetLoginProfile(ctx context.Context, p *authz.Principal, userName string) (*LoginProfile, *User, error) {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:GetLoginProfile")
 	if err != nil {
 		return nil, nil, err
@@ -156,7 +157,7 @@ func (s *Service) GetLoginProfile(ctx context.Context, p *Principal, userName st
 
 // UpdateLoginProfile changes a user's password and/or reset flag; nil
 // leaves a field as it is.
-func (s *Service) UpdateLoginProfile(ctx context.Context, p *Principal, userName string, password *string, resetRequired *bool) error {
+func (s *Service) UpdateLoginProfile(ctx context.Context, p *authz.Principal, userName string, password *string, resetRequired *bool) error {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:UpdateLoginProfile")
 	if err != nil {
 		return err
@@ -173,7 +174,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, p *Principal, userName
 	}
 	if password != nil {
 		// The account's password policy, reuse prevention included.
-		if err := s.replacePassword(ctx, u, lp, *password); err != nil {
+		if err := s.replacePassword(ctx, u.Identity(), lp, *password); err != nil {
 			return err
 		}
 	} else if err := s.store.UpdateLoginProfile(ctx, p.AccountID, lp); err != nil {
@@ -187,7 +188,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, p *Principal, userName
 }
 
 // DeleteLoginProfile removes a user's password.
-func (s *Service) DeleteLoginProfile(ctx context.Context, p *Principal, userName string) error {
+func (s *Service) DeleteLoginProfile(ctx context.Context, p *authz.Principal, userName string) error {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:DeleteLoginProfile")
 	if err != nil {
 		return err
@@ -203,7 +204,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, p *Principal, userName
 }
 
 // ChangePassword changes the calling IAM user's own password.
-func (s *Service) ChangePassword(ctx context.Context, p *Principal, oldPassword, newPassword string) error {
+func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPassword, newPassword string) error {
 	if p.User == nil || p.User.Root {
 		return awserr.New(awserr.InvalidUserType, "Only IAM users can change their own password with this action.")
 	}

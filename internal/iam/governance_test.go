@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"strings"
 	"sync"
 	"testing"
@@ -19,13 +20,13 @@ import (
 
 // userPrincipal is what authentication makes of an IAM user's long-term
 // key: the user as the store has it, tags included.
-func (fx *fixture) userPrincipal(t *testing.T, name string) *iam.Principal {
+func (fx *fixture) userPrincipal(t *testing.T, name string) *authz.Principal {
 	t.Helper()
 	u, err := fx.st.UserByName(context.Background(), acct, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &iam.Principal{AccountID: acct, User: u}
+	return &authz.Principal{AccountID: acct, User: u.Identity()}
 }
 
 func wantMessage(t *testing.T, what string, err error, code, msg string) {
@@ -396,7 +397,7 @@ func TestAccountAlias(t *testing.T) {
 		mustOK(t, "CreateAccount", err)
 		otherRoot, err := fx.st.UserByID(ctx, other.Account.ID, other.Account.ID)
 		mustOK(t, "UserByID", err)
-		op := &iam.Principal{AccountID: other.Account.ID, User: otherRoot}
+		op := &authz.Principal{AccountID: other.Account.ID, User: otherRoot.Identity()}
 		wantMessage(t, "CreateAccountAlias(taken by another account)", fx.svc.CreateAccountAlias(ctx, op, "example2"),
 			awserr.EntityAlreadyExists, "The account alias example2 already exists.")
 		mustOK(t, "CreateAccountAlias(the freed one)", fx.svc.CreateAccountAlias(ctx, op, "example-corp"))
@@ -625,7 +626,7 @@ func TestGovernanceConcurrency(t *testing.T) {
 		otherRoot, err := fx.st.UserByID(ctx, other.Account.ID, other.Account.ID)
 		mustOK(t, "UserByID", err)
 		errs := make([]error, 2)
-		for i, p := range []*iam.Principal{fx.root, {AccountID: other.Account.ID, User: otherRoot}} {
+		for i, p := range []*authz.Principal{fx.root, {AccountID: other.Account.ID, User: otherRoot.Identity()}} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

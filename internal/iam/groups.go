@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"time"
 
 	"github.com/iamd/iamd/internal/awserr"
@@ -26,7 +27,7 @@ func GroupARN(accountID, path, name string) string {
 }
 
 // CreateGroup creates an IAM group.
-func (s *Service) CreateGroup(ctx context.Context, p *Principal, path, name string) (*Group, error) {
+func (s *Service) CreateGroup(ctx context.Context, p *authz.Principal, path, name string) (*Group, error) {
 	if path == "" {
 		path = "/"
 	}
@@ -55,7 +56,7 @@ func (s *Service) CreateGroup(ctx context.Context, p *Principal, path, name stri
 }
 
 // GetGroup returns a group and one page of its users.
-func (s *Service) GetGroup(ctx context.Context, p *Principal, name, marker string, maxItems int) (*Group, []User, string, error) {
+func (s *Service) GetGroup(ctx context.Context, p *authz.Principal, name, marker string, maxItems int) (*Group, []User, string, error) {
 	g, err := s.group(ctx, p, name, "iam:GetGroup")
 	if err != nil {
 		return nil, nil, "", err
@@ -70,7 +71,7 @@ func (s *Service) GetGroup(ctx context.Context, p *Principal, name, marker strin
 // UpdateGroup renames and/or moves a group; an empty newName or newPath
 // keeps the current one. The caller needs iam:UpdateGroup on the group
 // under both its old and its new ARN.
-func (s *Service) UpdateGroup(ctx context.Context, p *Principal, name, newName, newPath string) error {
+func (s *Service) UpdateGroup(ctx context.Context, p *authz.Principal, name, newName, newPath string) error {
 	g, err := s.group(ctx, p, name, "iam:UpdateGroup")
 	if err != nil {
 		return err
@@ -99,7 +100,7 @@ func (s *Service) UpdateGroup(ctx context.Context, p *Principal, name, newName, 
 }
 
 // DeleteGroup deletes a group without members and policies.
-func (s *Service) DeleteGroup(ctx context.Context, p *Principal, name string) error {
+func (s *Service) DeleteGroup(ctx context.Context, p *authz.Principal, name string) error {
 	g, err := s.group(ctx, p, name, "iam:DeleteGroup")
 	if err != nil {
 		return err
@@ -119,7 +120,7 @@ func (s *Service) DeleteGroup(ctx context.Context, p *Principal, name string) er
 }
 
 // ListGroups lists groups under a path prefix.
-func (s *Service) ListGroups(ctx context.Context, p *Principal, pathPrefix, marker string, maxItems int) ([]Group, string, error) {
+func (s *Service) ListGroups(ctx context.Context, p *authz.Principal, pathPrefix, marker string, maxItems int) ([]Group, string, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:ListGroups", "*"); err != nil {
 		return nil, "", err
 	}
@@ -132,7 +133,7 @@ func (s *Service) ListGroups(ctx context.Context, p *Principal, pathPrefix, mark
 
 // member resolves the group (authorising action on it) and the user of a
 // membership operation.
-func (s *Service) member(ctx context.Context, p *Principal, groupName, userName, action string) (*Group, *User, error) {
+func (s *Service) member(ctx context.Context, p *authz.Principal, groupName, userName, action string) (*Group, *User, error) {
 	g, err := s.group(ctx, p, groupName, action)
 	if err != nil {
 		return nil, nil, err
@@ -148,7 +149,7 @@ func (s *Service) member(ctx context.Context, p *Principal, groupName, userName,
 }
 
 // AddUserToGroup adds a user to a group; adding a member again succeeds.
-func (s *Service) AddUserToGroup(ctx context.Context, p *Principal, groupName, userName string) error {
+func (s *Service) AddUserToGroup(ctx context.Context, p *authz.Principal, groupName, userName string) error {
 	g, u, err := s.member(ctx, p, groupName, userName, "iam:AddUserToGroup")
 	if err != nil {
 		return err
@@ -170,7 +171,7 @@ func (s *Service) AddUserToGroup(ctx context.Context, p *Principal, groupName, u
 }
 
 // RemoveUserFromGroup removes a member from a group.
-func (s *Service) RemoveUserFromGroup(ctx context.Context, p *Principal, groupName, userName string) error {
+func (s *Service) RemoveUserFromGroup(ctx context.Context, p *authz.Principal, groupName, userName string) error {
 	g, u, err := s.member(ctx, p, groupName, userName, "iam:RemoveUserFromGroup")
 	if err != nil {
 		return err
@@ -186,7 +187,7 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, p *Principal, groupNa
 }
 
 // ListGroupsForUser lists the groups a user is in.
-func (s *Service) ListGroupsForUser(ctx context.Context, p *Principal, userName, marker string, maxItems int) ([]Group, string, error) {
+func (s *Service) ListGroupsForUser(ctx context.Context, p *authz.Principal, userName, marker string, maxItems int) ([]Group, string, error) {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:ListGroupsForUser")
 	if err != nil {
 		return nil, "", err

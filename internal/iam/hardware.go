@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/mfa"
 	"math"
 	"regexp"
@@ -130,7 +131,7 @@ func (s *Service) CreateRootMFADevice(ctx context.Context, accountID string) (*R
 	if err != nil {
 		return nil, err
 	}
-	p := &Principal{AccountID: accountID, User: root}
+	p := &authz.Principal{AccountID: accountID, User: root.Identity()}
 	max, err := s.quota(ctx, accountID, QuotaMFADevicesPerUser)
 	if err != nil {
 		return nil, err

@@ -47,7 +47,7 @@ func TestHardwareTokensAcrossUsers(t *testing.T) {
 		fx.clock.Advance(time.Minute)
 		err = fx.svc.EnableMFADevice(ctx, fx.root, "bob", "GAHT00000001", fx.codeAt(rfcSecret, -1), fx.codeAt(rfcSecret, 0))
 		wantCode(t, "enable a token in use", err, awserr.EntityAlreadyExists)
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, "GAHT00000001", fx.codeAt(rfcSecret, 0)); err != nil {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), "GAHT00000001", fx.codeAt(rfcSecret, 0)); err != nil {
 			t.Fatalf("alice signs in with the token: %v", err)
 		}
 		if err := fx.svc.DeactivateMFADevice(ctx, fx.root, "alice", "GAHT00000001"); err != nil {
@@ -74,16 +74,16 @@ func TestHardwareTokensAcrossUsers(t *testing.T) {
 		if hotp(0) != "755224" || hotp(1) != "287082" {
 			t.Fatalf("HOTP vectors: %s %s", hotp(0), hotp(1))
 		}
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, "GAHT00000002", hotp(1)); !errors.Is(err, iam.ErrMFAInvalidCode) {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), "GAHT00000002", hotp(1)); !errors.Is(err, iam.ErrMFAInvalidCode) {
 			t.Fatalf("HOTP counter 1 again = %v, want refused", err)
 		}
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, "GAHT00000002", hotp(5)); err != nil {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), "GAHT00000002", hotp(5)); err != nil {
 			t.Fatalf("HOTP counter 5 (look-ahead) = %v", err)
 		}
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, "GAHT00000002", hotp(3)); !errors.Is(err, iam.ErrMFAInvalidCode) {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), "GAHT00000002", hotp(3)); !errors.Is(err, iam.ErrMFAInvalidCode) {
 			t.Fatalf("HOTP counter 3 after 5 = %v, want refused", err)
 		}
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, "GAHT00000002", hotp(17)); !errors.Is(err, iam.ErrMFAInvalidCode) {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), "GAHT00000002", hotp(17)); !errors.Is(err, iam.ErrMFAInvalidCode) {
 			t.Fatalf("HOTP counter 17 (beyond the look-ahead of 10) = %v, want refused", err)
 		}
 		// Resync for a token pressed many times: two consecutive counters
@@ -91,7 +91,7 @@ func TestHardwareTokensAcrossUsers(t *testing.T) {
 		if err := fx.svc.ResyncMFADevice(ctx, fx.root, "alice", "GAHT00000002", hotp(60), hotp(61)); err != nil {
 			t.Fatalf("resync HOTP at 60/61: %v", err)
 		}
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, "GAHT00000002", hotp(62)); err != nil {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), "GAHT00000002", hotp(62)); err != nil {
 			t.Fatalf("HOTP counter 62 after resync = %v", err)
 		}
 		_ = bob

@@ -3,6 +3,7 @@ package iam_test
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ type fixture struct {
 	svc   *iam.Service
 	st    *store.Store
 	clock *clock.Fake
-	root  *iam.Principal
+	root  *authz.Principal
 }
 
 func newFixture(t *testing.T, e storetest.Engine) *fixture {
@@ -39,7 +40,7 @@ func newFixture(t *testing.T, e storetest.Engine) *fixture {
 		t.Fatal(err)
 	}
 	return &fixture{svc: svc, st: st, clock: clk,
-		root: &iam.Principal{AccountID: created.Account.ID, User: rootUser, AccessKeyID: created.RootAccessKeyID}}
+		root: &authz.Principal{AccountID: created.Account.ID, User: rootUser.Identity(), AccessKeyID: created.RootAccessKeyID}}
 }
 
 // forEachEngine runs f once per storage engine.
@@ -298,27 +299,27 @@ func TestSignInCodeSingleUseAndDrift(t *testing.T) {
 
 		fx.clock.Advance(30 * time.Second)
 		code := fx.codeAt(seed, 5) // what the drifting device shows now
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, code); err != nil {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, code); err != nil {
 			t.Fatalf("VerifySignInCode(drifted code) = %v, want success", err)
 		}
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, code); !errors.Is(err, iam.ErrMFAInvalidCode) {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, code); !errors.Is(err, iam.ErrMFAInvalidCode) {
 			t.Fatalf("VerifySignInCode(replayed) = %v, want ErrMFAInvalidCode", err)
 		}
 		fx.clock.Advance(30 * time.Second)
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, fx.codeAt(seed, 6)); err != nil {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, fx.codeAt(seed, 6)); err != nil {
 			t.Fatalf("VerifySignInCode(next step) = %v", err)
 		}
 		// A code from an older step than the last accepted one is refused,
 		// even inside the skew window.
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, fx.codeAt(seed, 5)); !errors.Is(err, iam.ErrMFAInvalidCode) {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, fx.codeAt(seed, 5)); !errors.Is(err, iam.ErrMFAInvalidCode) {
 			t.Fatalf("VerifySignInCode(older step) = %v, want ErrMFAInvalidCode", err)
 		}
 		bob := fx.user(t, "bob")
-		if _, err := fx.svc.VerifySignInCode(ctx, bob, serial, fx.codeAt(seed, 7)); !errors.Is(err, iam.ErrMFANotAssociated) {
+		if _, err := fx.svc.VerifySignInCode(ctx, bob.Identity(), serial, fx.codeAt(seed, 7)); !errors.Is(err, iam.ErrMFANotAssociated) {
 			t.Fatalf("VerifySignInCode(another user's device) = %v, want ErrMFANotAssociated", err)
 		}
 		// Bob's attempt did not consume the code for alice.
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, fx.codeAt(seed, 7)); err != nil {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, fx.codeAt(seed, 7)); err != nil {
 			t.Fatalf("VerifySignInCode after another user's attempt = %v", err)
 		}
 	})
@@ -336,7 +337,7 @@ func TestThrottleBackoff(t *testing.T) {
 			wrong = "111111"
 		}
 		for i := 0; i < 6; i++ {
-			if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, wrong); !errors.Is(err, iam.ErrMFAInvalidCode) {
+			if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, wrong); !errors.Is(err, iam.ErrMFAInvalidCode) {
 				t.Fatalf("wrong code %d: %v", i+1, err)
 			}
 		}
@@ -344,7 +345,7 @@ func TestThrottleBackoff(t *testing.T) {
 		// the right code is refused, and the attempt counts as a failure
 		// (now 7: blocked 4 s from this attempt).
 		fx.clock.Advance(1 * time.Second)
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, fx.codeAt(seed, 0)); !errors.Is(err, iam.ErrMFAInvalidCode) {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, fx.codeAt(seed, 0)); !errors.Is(err, iam.ErrMFAInvalidCode) {
 			t.Fatalf("right code during back-off = %v, want refused", err)
 		}
 		d, err := fx.st.MFADevice(ctx, "123456789012", serial)
@@ -355,13 +356,13 @@ func TestThrottleBackoff(t *testing.T) {
 			t.Fatalf("device after 7 failures: failures=%d blocked until %v, want 7 and now+4s", d.Failures, d.BlockedUntil)
 		}
 		fx.clock.Advance(3 * time.Second)
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, fx.codeAt(seed, 0)); !errors.Is(err, iam.ErrMFAInvalidCode) {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, fx.codeAt(seed, 0)); !errors.Is(err, iam.ErrMFAInvalidCode) {
 			t.Fatalf("right code 1 s before the back-off ends = %v, want refused", err)
 		}
 		// Blocked 8 s from that attempt; once it ends the right code works
 		// and the count resets.
 		fx.clock.Advance(8 * time.Second)
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, fx.codeAt(seed, 0)); err != nil {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, fx.codeAt(seed, 0)); err != nil {
 			t.Fatalf("right code after the back-off = %v, want success", err)
 		}
 		d, _ = fx.st.MFADevice(ctx, "123456789012", serial)
@@ -426,7 +427,7 @@ func TestResyncRefusesAUsedFirstCode(t *testing.T) {
 		serial, seed := fx.device(t, "phone")
 		fx.enable(t, "alice", serial, seed)
 		fx.clock.Advance(30 * time.Second)
-		if _, err := fx.svc.VerifySignInCode(ctx, alice, serial, fx.codeAt(seed, 0)); err != nil {
+		if _, err := fx.svc.VerifySignInCode(ctx, alice.Identity(), serial, fx.codeAt(seed, 0)); err != nil {
 			t.Fatal(err)
 		}
 		err := fx.svc.ResyncMFADevice(ctx, fx.root, "alice", serial, fx.codeAt(seed, 0), fx.codeAt(seed, 1))
@@ -446,7 +447,7 @@ func TestEnableFailuresChargeTheCaller(t *testing.T) {
 		mallory := fx.user(t, "mallory")
 		fx.user(t, "victim")
 		serial, seed := fx.device(t, "victim-phone")
-		asMallory := &iam.Principal{AccountID: "123456789012", User: mallory}
+		asMallory := &authz.Principal{AccountID: "123456789012", User: mallory.Identity()}
 		// Mallory may enable devices for herself only (the self-service
 		// policy's grant); she sends wrong codes for the victim's device.
 		if err := fx.svc.PutInlinePolicy(ctx, fx.root, iam.EntityUser, "mallory", "self", `{"Version": "2012-10-17", "Statement": [

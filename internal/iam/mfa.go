@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"time"
 
 	"github.com/iamd/iamd/internal/awserr"
@@ -30,12 +31,12 @@ func VirtualSerial(accountID, path, name string) string {
 
 // CreateVirtualMFADevice creates an unassigned virtual device with a fresh
 // seed and returns the seed as Base32 and as a QR code of its otpauth URI.
-func (s *Service) CreateVirtualMFADevice(ctx context.Context, p *Principal, path, name string) (*NewVirtualMFADevice, error) {
+func (s *Service) CreateVirtualMFADevice(ctx context.Context, p *authz.Principal, path, name string) (*NewVirtualMFADevice, error) {
 	return s.createVirtualMFADevice(ctx, p, path, name, nil)
 }
 
 // createVirtualMFADevice creates the device and its tags in one write.
-func (s *Service) createVirtualMFADevice(ctx context.Context, p *Principal, path, name string, tags []Tag) (*NewVirtualMFADevice, error) {
+func (s *Service) createVirtualMFADevice(ctx context.Context, p *authz.Principal, path, name string, tags []Tag) (*NewVirtualMFADevice, error) {
 	if path == "" {
 		path = "/"
 	}
@@ -86,7 +87,7 @@ func noSuchDevice(serial string) error {
 }
 
 // device loads a device of the caller's account.
-func (s *Service) device(ctx context.Context, p *Principal, serial string) (*MFADevice, error) {
+func (s *Service) device(ctx context.Context, p *authz.Principal, serial string) (*MFADevice, error) {
 	d, err := s.store.MFADevice(ctx, p.AccountID, serial)
 	if errors.Is(err, ErrNotFound) {
 		return nil, noSuchDevice(serial)
@@ -106,7 +107,7 @@ func (d *MFADevice) otpDevice() *mfa.Device {
 
 // EnableMFADevice assigns a device to a user after checking two
 // consecutive codes from it.
-func (s *Service) EnableMFADevice(ctx context.Context, p *Principal, userName, serial, code1, code2 string) error {
+func (s *Service) EnableMFADevice(ctx context.Context, p *authz.Principal, userName, serial, code1, code2 string) error {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:EnableMFADevice")
 	if err != nil {
 		return err
@@ -158,7 +159,7 @@ func (s *Service) countDevices(ctx context.Context, accountID, userID string) (i
 
 // ResyncMFADevice re-learns an enabled device's drift from two consecutive
 // codes.
-func (s *Service) ResyncMFADevice(ctx context.Context, p *Principal, userName, serial, code1, code2 string) error {
+func (s *Service) ResyncMFADevice(ctx context.Context, p *authz.Principal, userName, serial, code1, code2 string) error {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:ResyncMFADevice")
 	if err != nil {
 		return err
@@ -186,7 +187,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, p *Principal, userName, s
 
 // DeactivateMFADevice unassigns a device from a user (the caller when
 // userName is empty); a virtual device becomes free for another identity.
-func (s *Service) DeactivateMFADevice(ctx context.Context, p *Principal, userName, serial string) error {
+func (s *Service) DeactivateMFADevice(ctx context.Context, p *authz.Principal, userName, serial string) error {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:DeactivateMFADevice")
 	if err != nil {
 		return err
@@ -202,7 +203,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, p *Principal, userNam
 }
 
 // DeleteVirtualMFADevice deletes an unassigned virtual device.
-func (s *Service) DeleteVirtualMFADevice(ctx context.Context, p *Principal, serial string) error {
+func (s *Service) DeleteVirtualMFADevice(ctx context.Context, p *authz.Principal, serial string) error {
 	if err := s.authorizeDevice(ctx, p, serial, "iam:DeleteVirtualMFADevice"); err != nil {
 		return err
 	}
@@ -222,7 +223,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, p *Principal, seri
 
 // ListMFADevices lists the devices serving a user (the caller when
 // userName is empty).
-func (s *Service) ListMFADevices(ctx context.Context, p *Principal, userName, marker string, maxItems int) ([]MFADevice, *User, string, error) {
+func (s *Service) ListMFADevices(ctx context.Context, p *authz.Principal, userName, marker string, maxItems int) ([]MFADevice, *User, string, error) {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:ListMFADevices")
 	if err != nil {
 		return nil, nil, "", err
@@ -245,7 +246,7 @@ const (
 )
 
 // ListVirtualMFADevices lists the account's virtual devices.
-func (s *Service) ListVirtualMFADevices(ctx context.Context, p *Principal, status, marker string, maxItems int) ([]DeviceWithUser, string, error) {
+func (s *Service) ListVirtualMFADevices(ctx context.Context, p *authz.Principal, status, marker string, maxItems int) ([]DeviceWithUser, string, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:ListVirtualMFADevices", "*"); err != nil {
 		return nil, "", err
 	}
@@ -281,7 +282,7 @@ var (
 // VerifySignInCode checks a code from one of the user's devices for sign-in
 // (GetSessionToken, AssumeRole, the console, S3's x-amz-mfa) and consumes
 // it through the one mfa verifier. It returns when the code was checked.
-func (s *Service) VerifySignInCode(ctx context.Context, u *User, serial, code string) (time.Time, error) {
+func (s *Service) VerifySignInCode(ctx context.Context, u *authz.Identity, serial, code string) (time.Time, error) {
 	d, err := s.store.MFADevice(ctx, u.AccountID, serial)
 	if errors.Is(err, ErrNotFound) {
 		s.log.Warn("MFA code refused", "account", u.AccountID, "serial", serial, "reason", "no such device")

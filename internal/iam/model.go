@@ -4,6 +4,7 @@
 package iam
 
 import (
+	"github.com/iamd/iamd/internal/authz"
 	"sort"
 	"time"
 )
@@ -15,16 +16,6 @@ type Account struct {
 	Alias     string // "" when none; replaces the id in new QR labels
 	CreatedAt time.Time
 }
-
-// PrincipalKind tells which kind of identity made a request.
-type PrincipalKind int
-
-// The kinds of principal.
-const (
-	KindRoot PrincipalKind = iota + 1
-	KindUser
-	KindAssumedRole
-)
 
 // User is the root user or an IAM user. The root user's ID is the account
 // id, its Name is RootUserName and its ARN ends in ":root".
@@ -69,10 +60,9 @@ type Role struct {
 // ARN returns the role's ARN.
 func (r *Role) ARN() string { return "arn:aws:iam::" + r.AccountID + ":role" + r.Path + r.Name }
 
-// Tag is a key and value on an IAM resource.
-type Tag struct {
-	Key, Value string
-}
+// Tag is a key and value on an IAM resource. It is authz's Tag, so that
+// resource, request and principal tags reach policies as they are.
+type Tag = authz.Tag
 
 // Access key statuses.
 const (

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"strings"
 	"time"
 
@@ -124,14 +125,14 @@ func (s *Service) passwordPolicy(ctx context.Context, accountID string) (*Passwo
 
 // usersMayChangePassword tells whether the account's policy lets p, an IAM
 // user, manage its own password without an identity policy allowing it.
-func usersMayChangePassword(p *Principal, pp *PasswordPolicy) bool {
+func usersMayChangePassword(p *authz.Principal, pp *PasswordPolicy) bool {
 	return pp != nil && pp.AllowUsersToChangePassword && p.Role == nil && p.User != nil && !p.User.Root
 }
 
 // GetAccountPasswordPolicy returns the account's password policy, or
 // NoSuchEntity when it has none. An IAM user may read it without a policy
 // allowing it when the policy has AllowUsersToChangePassword.
-func (s *Service) GetAccountPasswordPolicy(ctx context.Context, p *Principal) (*PasswordPolicy, error) {
+func (s *Service) GetAccountPasswordPolicy(ctx context.Context, p *authz.Principal) (*PasswordPolicy, error) {
 	pp, err := s.passwordPolicy(ctx, p.AccountID)
 	if err != nil {
 		return nil, err
@@ -149,7 +150,7 @@ func (s *Service) GetAccountPasswordPolicy(ctx context.Context, p *Principal) (*
 // replaces the whole policy: a zero field takes its default, as omitting
 // a parameter does on AWS. Composition rules apply to passwords set from
 // now on; expiry applies at once.
-func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, p *Principal, pp PasswordPolicy) error {
+func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, p *authz.Principal, pp PasswordPolicy) error {
 	if err := s.authz.Authorize(ctx, p, "iam:UpdateAccountPasswordPolicy", "*"); err != nil {
 		return err
 	}
@@ -166,7 +167,7 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, p *Principal,
 
 // DeleteAccountPasswordPolicy removes the account's password policy; AWS's
 // default rules apply again.
-func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, p *Principal) error {
+func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, p *authz.Principal) error {
 	if err := s.authz.Authorize(ctx, p, "iam:DeleteAccountPasswordPolicy", "*"); err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func (s *Service) checkNewPassword(ctx context.Context, acct *Account, password 
 // (UpdateLoginProfile, ChangePassword): it applies the password rules and
 // the policy's reuse prevention, then stores the hash with lp's reset flag,
 // keeping as much history as the policy needs.
-func (s *Service) replacePassword(ctx context.Context, u *User, lp *LoginProfile, password string) error {
+func (s *Service) replacePassword(ctx context.Context, u *authz.Identity, lp *LoginProfile, password string) error {
 	acct, err := s.store.Account(ctx, u.AccountID)
 	if err != nil {
 		return internal("account", err)
@@ -241,7 +242,7 @@ func (s *Service) replacePassword(ctx context.Context, u *User, lp *LoginProfile
 // authorizeChangePassword lets an IAM user change its own password when
 // the account's policy has AllowUsersToChangePassword, and asks the
 // authoriser otherwise.
-func (s *Service) authorizeChangePassword(ctx context.Context, p *Principal) error {
+func (s *Service) authorizeChangePassword(ctx context.Context, p *authz.Principal) error {
 	pp, err := s.passwordPolicy(ctx, p.AccountID)
 	if err != nil {
 		return err
@@ -252,11 +253,13 @@ func (s *Service) authorizeChangePassword(ctx context.Context, p *Principal) err
 // authorizeGranted authorises an action that the account grants anyway
 // when granted is true (AllowUsersToChangePassword): the grant turns an
 // implicit deny into an allow, but an explicit Deny still wins.
-func (s *Service) authorizeGranted(ctx context.Context, p *Principal, action, resource string, granted bool) error {
+func (s *Service) authorizeGranted(ctx context.Context, p *authz.Principal, action, resource string, granted bool) error {
 	if !granted {
 		return s.authz.Authorize(ctx, p, action, resource)
 	}
-	d, ok := s.authz.(decider)
+	d, ok := s.authz.(interface {
+		Decide(ctx context.Context, p *authz.Principal, action, resource string) (policy.Result, error)
+	})
 	if !ok {
 		return nil
 	}
@@ -265,7 +268,7 @@ func (s *Service) authorizeGranted(ctx context.Context, p *Principal, action, re
 		return err
 	}
 	if res.Decision == policy.ExplicitDeny {
-		return accessDenied(p, action, resource, res, false)
+		return authz.AccessDenied(p, action, resource, res)
 	}
 	return nil
 }
@@ -273,7 +276,7 @@ func (s *Service) authorizeGranted(ctx context.Context, p *Principal, action, re
 // PasswordExpired tells whether an IAM user's password is older than the
 // account policy's MaxPasswordAge. It is false for the root user, for
 // users without a password and when passwords do not expire.
-func (s *Service) PasswordExpired(ctx context.Context, u *User) (bool, error) {
+func (s *Service) PasswordExpired(ctx context.Context, u *authz.Identity) (bool, error) {
 	if u.Root {
 		return false, nil
 	}

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"strings"
 	"time"
 
@@ -235,13 +236,13 @@ func checkPolicyARN(arn string) (string, error) {
 
 // awsManagedDenied is the answer to changing an AWS managed policy: it
 // belongs to another account, which no policy of the caller's can grant.
-func awsManagedDenied(p *Principal, action, arn string) error {
+func awsManagedDenied(p *authz.Principal, action, arn string) error {
 	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: policy %s", p.ARN(), action, arn)
 }
 
 // policyFor authorises action on a policy ARN and, unless the action only
 // reads, refuses AWS managed policies.
-func (s *Service) policyFor(ctx context.Context, p *Principal, action, arn string, write bool) error {
+func (s *Service) policyFor(ctx context.Context, p *authz.Principal, action, arn string, write bool) error {
 	account, err := checkPolicyARN(arn)
 	if err != nil {
 		return err
@@ -256,7 +257,7 @@ func (s *Service) policyFor(ctx context.Context, p *Principal, action, arn strin
 }
 
 // loadPolicy returns a policy visible to the caller's account.
-func (s *Service) loadPolicy(ctx context.Context, p *Principal, arn string) (*ManagedPolicy, error) {
+func (s *Service) loadPolicy(ctx context.Context, p *authz.Principal, arn string) (*ManagedPolicy, error) {
 	mp, err := s.store.Policy(ctx, p.AccountID, arn)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errNoPolicy(arn)
@@ -283,7 +284,7 @@ func (s *Service) policyNow() time.Time { return s.clock.Now().UTC().Truncate(ti
 
 // CreatePolicy creates a customer managed policy whose document is its
 // default version v1.
-func (s *Service) CreatePolicy(ctx context.Context, p *Principal, path, name, document, description string) (*ManagedPolicy, error) {
+func (s *Service) CreatePolicy(ctx context.Context, p *authz.Principal, path, name, document, description string) (*ManagedPolicy, error) {
 	if path == "" {
 		path = "/"
 	}
@@ -318,7 +319,7 @@ func (s *Service) CreatePolicy(ctx context.Context, p *Principal, path, name, do
 }
 
 // GetPolicy returns a customer or AWS managed policy.
-func (s *Service) GetPolicy(ctx context.Context, p *Principal, arn string) (*ManagedPolicy, error) {
+func (s *Service) GetPolicy(ctx context.Context, p *authz.Principal, arn string) (*ManagedPolicy, error) {
 	if err := s.policyFor(ctx, p, "iam:GetPolicy", arn, false); err != nil {
 		return nil, err
 	}
@@ -327,7 +328,7 @@ func (s *Service) GetPolicy(ctx context.Context, p *Principal, arn string) (*Man
 
 // DeletePolicy deletes a customer managed policy that is attached nowhere
 // and has only its default version.
-func (s *Service) DeletePolicy(ctx context.Context, p *Principal, arn string) error {
+func (s *Service) DeletePolicy(ctx context.Context, p *authz.Principal, arn string) error {
 	if err := s.policyFor(ctx, p, "iam:DeletePolicy", arn, true); err != nil {
 		return err
 	}
@@ -349,7 +350,7 @@ func (s *Service) DeletePolicy(ctx context.Context, p *Principal, arn string) er
 }
 
 // ListPolicies lists the account's and AWS's managed policies.
-func (s *Service) ListPolicies(ctx context.Context, p *Principal, f PolicyFilter, marker string, maxItems int) ([]ManagedPolicy, string, error) {
+func (s *Service) ListPolicies(ctx context.Context, p *authz.Principal, f PolicyFilter, marker string, maxItems int) ([]ManagedPolicy, string, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:ListPolicies", "*"); err != nil {
 		return nil, "", err
 	}
@@ -372,7 +373,7 @@ func pagedListError(op string, err error) error {
 }
 
 // CreatePolicyVersion adds a version to a customer managed policy.
-func (s *Service) CreatePolicyVersion(ctx context.Context, p *Principal, arn, document string, setAsDefault bool) (*PolicyVersion, error) {
+func (s *Service) CreatePolicyVersion(ctx context.Context, p *authz.Principal, arn, document string, setAsDefault bool) (*PolicyVersion, error) {
 	if err := s.policyFor(ctx, p, "iam:CreatePolicyVersion", arn, true); err != nil {
 		return nil, err
 	}
@@ -399,7 +400,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, p *Principal, arn, do
 
 // GetPolicyVersion returns one version of a managed policy, with its
 // document.
-func (s *Service) GetPolicyVersion(ctx context.Context, p *Principal, arn, versionID string) (*PolicyVersion, error) {
+func (s *Service) GetPolicyVersion(ctx context.Context, p *authz.Principal, arn, versionID string) (*PolicyVersion, error) {
 	if err := s.policyFor(ctx, p, "iam:GetPolicyVersion", arn, false); err != nil {
 		return nil, err
 	}
@@ -417,7 +418,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, p *Principal, arn, versi
 }
 
 // ListPolicyVersions lists a managed policy's versions, newest first.
-func (s *Service) ListPolicyVersions(ctx context.Context, p *Principal, arn, marker string, maxItems int) ([]PolicyVersion, string, error) {
+func (s *Service) ListPolicyVersions(ctx context.Context, p *authz.Principal, arn, marker string, maxItems int) ([]PolicyVersion, string, error) {
 	if err := s.policyFor(ctx, p, "iam:ListPolicyVersions", arn, false); err != nil {
 		return nil, "", err
 	}
@@ -432,7 +433,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, p *Principal, arn, mar
 }
 
 // SetDefaultPolicyVersion makes a version the one in force.
-func (s *Service) SetDefaultPolicyVersion(ctx context.Context, p *Principal, arn, versionID string) error {
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, p *authz.Principal, arn, versionID string) error {
 	if err := s.policyFor(ctx, p, "iam:SetDefaultPolicyVersion", arn, true); err != nil {
 		return err
 	}
@@ -450,7 +451,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, p *Principal, arn
 }
 
 // DeletePolicyVersion deletes a version that is not the default.
-func (s *Service) DeletePolicyVersion(ctx context.Context, p *Principal, arn, versionID string) error {
+func (s *Service) DeletePolicyVersion(ctx context.Context, p *authz.Principal, arn, versionID string) error {
 	if err := s.policyFor(ctx, p, "iam:DeletePolicyVersion", arn, true); err != nil {
 		return err
 	}
@@ -482,7 +483,7 @@ const (
 // managed policy is attached to. entityFilter is "" (all), User, Group or
 // Role; LocalManagedPolicy and AWSManagedPolicy, which name no entity kind,
 // filter nothing. usageFilter PermissionsBoundary selects nothing.
-func (s *Service) ListEntitiesForPolicy(ctx context.Context, p *Principal, arn, entityFilter, usageFilter, pathPrefix, marker string, maxItems int) ([]PolicyEntity, string, error) {
+func (s *Service) ListEntitiesForPolicy(ctx context.Context, p *authz.Principal, arn, entityFilter, usageFilter, pathPrefix, marker string, maxItems int) ([]PolicyEntity, string, error) {
 	if err := s.policyFor(ctx, p, "iam:ListEntitiesForPolicy", arn, false); err != nil {
 		return nil, "", err
 	}
@@ -526,7 +527,7 @@ func errNoEntityNamed(kind EntityKind, name string) error {
 // by name and authorises action on it (with the user's or role's tags, as
 // every action on a taggable resource is); action has %s where the kind
 // goes (e.g. "iam:Put%sPolicy").
-func (s *Service) authorizedEntity(ctx context.Context, p *Principal, kind EntityKind, name, action string) (Entity, string, error) {
+func (s *Service) authorizedEntity(ctx context.Context, p *authz.Principal, kind EntityKind, name, action string) (Entity, string, error) {
 	action = strings.Replace(action, "%s", kind.title(), 1)
 	switch kind {
 	case EntityUser:
@@ -556,7 +557,7 @@ func (s *Service) authorizedEntity(ctx context.Context, p *Principal, kind Entit
 
 // PutInlinePolicy creates or replaces an inline policy of a user, group or
 // role (PutUserPolicy, PutGroupPolicy, PutRolePolicy).
-func (s *Service) PutInlinePolicy(ctx context.Context, p *Principal, kind EntityKind, entityName, policyName, document string) error {
+func (s *Service) PutInlinePolicy(ctx context.Context, p *authz.Principal, kind EntityKind, entityName, policyName, document string) error {
 	e, _, err := s.authorizedEntity(ctx, p, kind, entityName, "iam:Put%sPolicy")
 	if err != nil {
 		return err
@@ -590,7 +591,7 @@ func errNoInlinePolicy(kind EntityKind, name string) error {
 
 // GetInlinePolicy returns an inline policy's document and the entity's
 // name as stored.
-func (s *Service) GetInlinePolicy(ctx context.Context, p *Principal, kind EntityKind, entityName, policyName string) (Entity, string, error) {
+func (s *Service) GetInlinePolicy(ctx context.Context, p *authz.Principal, kind EntityKind, entityName, policyName string) (Entity, string, error) {
 	e, _, err := s.authorizedEntity(ctx, p, kind, entityName, "iam:Get%sPolicy")
 	if err != nil {
 		return Entity{}, "", err
@@ -606,7 +607,7 @@ func (s *Service) GetInlinePolicy(ctx context.Context, p *Principal, kind Entity
 }
 
 // DeleteInlinePolicy deletes an inline policy.
-func (s *Service) DeleteInlinePolicy(ctx context.Context, p *Principal, kind EntityKind, entityName, policyName string) error {
+func (s *Service) DeleteInlinePolicy(ctx context.Context, p *authz.Principal, kind EntityKind, entityName, policyName string) error {
 	e, _, err := s.authorizedEntity(ctx, p, kind, entityName, "iam:Delete%sPolicy")
 	if err != nil {
 		return err
@@ -622,7 +623,7 @@ func (s *Service) DeleteInlinePolicy(ctx context.Context, p *Principal, kind Ent
 }
 
 // ListInlinePolicies lists the names of an entity's inline policies.
-func (s *Service) ListInlinePolicies(ctx context.Context, p *Principal, kind EntityKind, entityName, marker string, maxItems int) ([]string, string, error) {
+func (s *Service) ListInlinePolicies(ctx context.Context, p *authz.Principal, kind EntityKind, entityName, marker string, maxItems int) ([]string, string, error) {
 	e, _, err := s.authorizedEntity(ctx, p, kind, entityName, "iam:List%sPolicies")
 	if err != nil {
 		return nil, "", err
@@ -635,11 +636,11 @@ func (s *Service) ListInlinePolicies(ctx context.Context, p *Principal, kind Ent
 }
 
 // AttachPolicy attaches a customer or AWS managed policy to an entity.
-func (s *Service) AttachPolicy(ctx context.Context, p *Principal, kind EntityKind, entityName, arn string) error {
+func (s *Service) AttachPolicy(ctx context.Context, p *authz.Principal, kind EntityKind, entityName, arn string) error {
 	if _, err := checkPolicyARN(arn); err != nil {
 		return err
 	}
-	e, _, err := s.authorizedEntity(withPolicyARN(ctx, arn), p, kind, entityName, "iam:Attach%sPolicy")
+	e, _, err := s.authorizedEntity(authz.WithPolicyARN(ctx, arn), p, kind, entityName, "iam:Attach%sPolicy")
 	if err != nil {
 		return err
 	}
@@ -698,11 +699,11 @@ func (s *Service) checkAttachmentsInUse(ctx context.Context, accountID string, e
 }
 
 // DetachPolicy detaches a managed policy from an entity.
-func (s *Service) DetachPolicy(ctx context.Context, p *Principal, kind EntityKind, entityName, arn string) error {
+func (s *Service) DetachPolicy(ctx context.Context, p *authz.Principal, kind EntityKind, entityName, arn string) error {
 	if _, err := checkPolicyARN(arn); err != nil {
 		return err
 	}
-	e, _, err := s.authorizedEntity(withPolicyARN(ctx, arn), p, kind, entityName, "iam:Detach%sPolicy")
+	e, _, err := s.authorizedEntity(authz.WithPolicyARN(ctx, arn), p, kind, entityName, "iam:Detach%sPolicy")
 	if err != nil {
 		return err
 	}
@@ -717,7 +718,7 @@ func (s *Service) DetachPolicy(ctx context.Context, p *Principal, kind EntityKin
 }
 
 // ListAttachedPolicies lists the managed policies attached to an entity.
-func (s *Service) ListAttachedPolicies(ctx context.Context, p *Principal, kind EntityKind, entityName, pathPrefix, marker string, maxItems int) ([]AttachedPolicy, string, error) {
+func (s *Service) ListAttachedPolicies(ctx context.Context, p *authz.Principal, kind EntityKind, entityName, pathPrefix, marker string, maxItems int) ([]AttachedPolicy, string, error) {
 	e, _, err := s.authorizedEntity(ctx, p, kind, entityName, "iam:ListAttached%sPolicies")
 	if err != nil {
 		return nil, "", err

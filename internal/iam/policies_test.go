@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"sync"
 	"testing"
 
@@ -211,7 +212,7 @@ func TestAWSManagedPolicies(t *testing.T) {
 			t.Fatal(err)
 		}
 		otherRoot, _ := fx.st.UserByID(ctx, "210987654321", "210987654321")
-		other := &iam.Principal{AccountID: "210987654321", User: otherRoot}
+		other := &authz.Principal{AccountID: "210987654321", User: otherRoot.Identity()}
 		p, err = fx.svc.GetPolicy(ctx, other, adminARN)
 		if err != nil || p.AttachmentCount != 0 {
 			t.Fatalf("GetPolicy from another account = %+v, %v; want 0 attachments", p, err)

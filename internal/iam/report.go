@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"time"
 
 	"github.com/iamd/iamd/internal/awserr"
@@ -44,7 +45,7 @@ var CredentialReportColumns = []string{
 // the state is always COMPLETE: the report is ready for GetCredentialReport
 // when this returns. (AWS answers STARTED to the call that starts a report;
 // a client polling for COMPLETE works with either.)
-func (s *Service) GenerateCredentialReport(ctx context.Context, p *Principal) (state string, err error) {
+func (s *Service) GenerateCredentialReport(ctx context.Context, p *authz.Principal) (state string, err error) {
 	if err := s.authz.Authorize(ctx, p, "iam:GenerateCredentialReport", "*"); err != nil {
 		return "", err
 	}
@@ -79,7 +80,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, p *Principal) (s
 // GetCredentialReport returns the account's credential report:
 // ReportNotPresent when none was generated, ReportExpired when it is older
 // than CredentialReportTTL.
-func (s *Service) GetCredentialReport(ctx context.Context, p *Principal) (*CredentialReport, error) {
+func (s *Service) GetCredentialReport(ctx context.Context, p *authz.Principal) (*CredentialReport, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:GetCredentialReport", "*"); err != nil {
 		return nil, err
 	}

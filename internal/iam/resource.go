@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"strings"
 
 	"github.com/iamd/iamd/internal/awserr"
@@ -18,15 +19,23 @@ import (
 
 // authorizedUser resolves the user an operation acts on — the named IAM
 // user, or the caller when name is empty — and authorises action on it.
-func (s *Service) authorizedUser(ctx context.Context, p *Principal, name, action string) (*User, error) {
+func (s *Service) authorizedUser(ctx context.Context, p *authz.Principal, name, action string) (*User, error) {
 	if name == "" {
 		if p.User == nil {
 			return nil, awserr.New(awserr.ValidationError, "Must specify userName when calling with non-User credentials")
 		}
-		if err := s.authz.Authorize(withResourceTags(ctx, p.User.Tags), p, action, p.User.ARN()); err != nil {
+		if err := s.authz.Authorize(authz.WithResourceTags(ctx, p.User.Tags), p, action, p.User.UserARN()); err != nil {
 			return nil, err
 		}
-		return p.User, nil
+		u, err := s.store.UserByID(ctx, p.AccountID, p.User.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			// Deleted since the request was authenticated.
+			return nil, notFoundUser(p.User.Name)
+		case err != nil:
+			return nil, internal("find caller", err)
+		}
+		return u, nil
 	}
 	u, err := s.store.UserByName(ctx, p.AccountID, name)
 	switch {
@@ -38,13 +47,13 @@ func (s *Service) authorizedUser(ctx context.Context, p *Principal, name, action
 	case err != nil:
 		return nil, internal("find user", err)
 	}
-	err = s.authz.Authorize(withResourceTags(ctx, u.Tags), p, action, u.ARN())
+	err = s.authz.Authorize(authz.WithResourceTags(ctx, u.Tags), p, action, u.ARN())
 	return u, sameRefusal(err, u.ARN(), userARN(p.AccountID, name))
 }
 
 // authorizedRole resolves a role of the caller's account by name and
 // authorises action on it.
-func (s *Service) authorizedRole(ctx context.Context, p *Principal, name, action string) (*Role, error) {
+func (s *Service) authorizedRole(ctx context.Context, p *authz.Principal, name, action string) (*Role, error) {
 	r, err := s.store.RoleByName(ctx, p.AccountID, name)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -55,13 +64,13 @@ func (s *Service) authorizedRole(ctx context.Context, p *Principal, name, action
 	case err != nil:
 		return nil, internal("find role", err)
 	}
-	err = s.authz.Authorize(withResourceTags(ctx, r.Tags), p, action, r.ARN())
+	err = s.authz.Authorize(authz.WithResourceTags(ctx, r.Tags), p, action, r.ARN())
 	return r, sameRefusal(err, r.ARN(), roleARN(p.AccountID, name))
 }
 
 // group resolves a group of the caller's account and authorises action on
 // it. Groups have no tags.
-func (s *Service) group(ctx context.Context, p *Principal, name, action string) (*Group, error) {
+func (s *Service) group(ctx context.Context, p *authz.Principal, name, action string) (*Group, error) {
 	g, err := s.store.GroupByName(ctx, p.AccountID, name)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -95,10 +104,10 @@ func sameRefusal(err error, actual, named string) error {
 // (the device's ARN) with the device's tags; a device that does not exist
 // (or is a hardware token, which has none) is authorised without tags, so
 // a refusal reads the same either way.
-func (s *Service) authorizeDevice(ctx context.Context, p *Principal, serial, action string) error {
+func (s *Service) authorizeDevice(ctx context.Context, p *authz.Principal, serial, action string) error {
 	tags, err := s.store.MFADeviceTags(ctx, p.AccountID, serial)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return internal("device tags", err)
 	}
-	return s.authz.Authorize(withResourceTags(ctx, tags), p, action, serial)
+	return s.authz.Authorize(authz.WithResourceTags(ctx, tags), p, action, serial)
 }

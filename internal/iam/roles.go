@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"regexp"
 	"time"
 
@@ -54,7 +55,7 @@ func ParseRoleARN(arn string) (accountID, path, name string, ok bool) {
 // AuthorizeAction asks the service's authoriser whether p may perform
 // action on resource, for domains outside IAM that share its policies (STS
 // AssumeRole). It returns an awserr AccessDenied error when not.
-func (s *Service) AuthorizeAction(ctx context.Context, p *Principal, action, resource string) error {
+func (s *Service) AuthorizeAction(ctx context.Context, p *authz.Principal, action, resource string) error {
 	return s.authz.Authorize(ctx, p, action, resource)
 }
 
@@ -89,13 +90,13 @@ func (s *Service) checkTrustPolicy(ctx context.Context, accountID, doc string) e
 }
 
 // CreateRole creates a role with a trust policy.
-func (s *Service) CreateRole(ctx context.Context, p *Principal, in CreateRoleInput) (*Role, error) {
+func (s *Service) CreateRole(ctx context.Context, p *authz.Principal, in CreateRoleInput) (*Role, error) {
 	path := in.Path
 	if path == "" {
 		path = "/"
 	}
 	arn := RoleARN(p.AccountID, path, in.RoleName)
-	ctx = withRequestTags(ctx, in.Tags)
+	ctx = authz.WithRequestTags(ctx, in.Tags)
 	if err := s.authz.Authorize(ctx, p, "iam:CreateRole", arn); err != nil {
 		return nil, err
 	}
@@ -147,7 +148,7 @@ func (s *Service) CreateRole(ctx context.Context, p *Principal, in CreateRoleInp
 }
 
 // GetRole returns a role with its tags.
-func (s *Service) GetRole(ctx context.Context, p *Principal, name string) (*Role, error) {
+func (s *Service) GetRole(ctx context.Context, p *authz.Principal, name string) (*Role, error) {
 	r, err := s.authorizedRole(ctx, p, name, "iam:GetRole")
 	if err != nil {
 		return nil, err
@@ -156,7 +157,7 @@ func (s *Service) GetRole(ctx context.Context, p *Principal, name string) (*Role
 }
 
 // ListRoles lists roles under a path prefix, without their tags.
-func (s *Service) ListRoles(ctx context.Context, p *Principal, pathPrefix, marker string, maxItems int) ([]Role, string, error) {
+func (s *Service) ListRoles(ctx context.Context, p *authz.Principal, pathPrefix, marker string, maxItems int) ([]Role, string, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:ListRoles", "*"); err != nil {
 		return nil, "", err
 	}
@@ -169,7 +170,7 @@ func (s *Service) ListRoles(ctx context.Context, p *Principal, pathPrefix, marke
 
 // UpdateRole changes a role's description and maximum session duration;
 // nil leaves a field as it is.
-func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, description *string, maxSessionDuration *int) error {
+func (s *Service) UpdateRole(ctx context.Context, p *authz.Principal, name string, description *string, maxSessionDuration *int) error {
 	r, err := s.authorizedRole(ctx, p, name, "iam:UpdateRole")
 	if err != nil {
 		return err
@@ -189,7 +190,7 @@ func (s *Service) UpdateRole(ctx context.Context, p *Principal, name string, des
 }
 
 // UpdateRoleDescription changes a role's description and returns the role.
-func (s *Service) UpdateRoleDescription(ctx context.Context, p *Principal, name, description string) (*Role, error) {
+func (s *Service) UpdateRoleDescription(ctx context.Context, p *authz.Principal, name, description string) (*Role, error) {
 	r, err := s.authorizedRole(ctx, p, name, "iam:UpdateRoleDescription")
 	if err != nil {
 		return nil, err
@@ -206,7 +207,7 @@ func (s *Service) UpdateRoleDescription(ctx context.Context, p *Principal, name,
 }
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
-func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, p *Principal, name, doc string) error {
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, p *authz.Principal, name, doc string) error {
 	r, err := s.authorizedRole(ctx, p, name, "iam:UpdateAssumeRolePolicy")
 	if err != nil {
 		return err
@@ -226,7 +227,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, p *Principal, name
 
 // DeleteRole deletes a role that has no inline or attached policies. Its
 // sessions stop working at once: authentication loads the role by id.
-func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) error {
+func (s *Service) DeleteRole(ctx context.Context, p *authz.Principal, name string) error {
 	r, err := s.authorizedRole(ctx, p, name, "iam:DeleteRole")
 	if err != nil {
 		return err
@@ -248,8 +249,8 @@ func (s *Service) DeleteRole(ctx context.Context, p *Principal, name string) err
 }
 
 // TagRole adds tags to a role, replacing the values of keys it has.
-func (s *Service) TagRole(ctx context.Context, p *Principal, name string, tags []Tag) error {
-	r, err := s.authorizedRole(withRequestTags(ctx, tags), p, name, "iam:TagRole")
+func (s *Service) TagRole(ctx context.Context, p *authz.Principal, name string, tags []Tag) error {
+	r, err := s.authorizedRole(authz.WithRequestTags(ctx, tags), p, name, "iam:TagRole")
 	if err != nil {
 		return err
 	}
@@ -268,8 +269,8 @@ func (s *Service) TagRole(ctx context.Context, p *Principal, name string, tags [
 }
 
 // UntagRole removes tags from a role by key.
-func (s *Service) UntagRole(ctx context.Context, p *Principal, name string, keys []string) error {
-	r, err := s.authorizedRole(ctx, p, name, "iam:UntagRole")
+func (s *Service) UntagRole(ctx context.Context, p *authz.Principal, name string, keys []string) error {
+	r, err := s.authorizedRole(authz.WithTagKeys(ctx, keys), p, name, "iam:UntagRole")
 	if err != nil {
 		return err
 	}
@@ -283,7 +284,7 @@ func (s *Service) UntagRole(ctx context.Context, p *Principal, name string, keys
 }
 
 // ListRoleTags lists a role's tags by key.
-func (s *Service) ListRoleTags(ctx context.Context, p *Principal, name, marker string, maxItems int) ([]Tag, string, error) {
+func (s *Service) ListRoleTags(ctx context.Context, p *authz.Principal, name, marker string, maxItems int) ([]Tag, string, error) {
 	r, err := s.authorizedRole(ctx, p, name, "iam:ListRoleTags")
 	if err != nil {
 		return nil, "", err

@@ -3,6 +3,7 @@ package iam_test
 import (
 	"context"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"strings"
 	"sync"
 	"testing"
@@ -42,7 +43,7 @@ func TestRoleLifecycle(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, fx *fixture) {
 		ctx := context.Background()
 		r, err := fx.svc.CreateRole(ctx, fx.root, iam.CreateRoleInput{Path: "/ops/", RoleName: "Admin",
-			AssumeRolePolicyDocument: trustAccount, Description: "admins", Tags: []iam.Tag{{"team", "a"}, {"Env", "prod"}}})
+			AssumeRolePolicyDocument: trustAccount, Description: "admins", Tags: []iam.Tag{{Key: "team", Value: "a"}, {Key: "Env", Value: "prod"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +58,7 @@ func TestRoleLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff([]iam.Tag{{"Env", "prod"}, {"team", "a"}}, got.Tags); diff != "" {
+		if diff := cmp.Diff([]iam.Tag{{Key: "Env", Value: "prod"}, {Key: "team", Value: "a"}}, got.Tags); diff != "" {
 			t.Errorf("GetRole tags (-want +got):\n%s", diff)
 		}
 		if got.AssumeRolePolicy != trustAccount || got.Description != "admins" || got.Path != "/ops/" {
@@ -93,7 +94,7 @@ func TestRoleLifecycle(t *testing.T) {
 		}
 
 		// Tags: keys are case-insensitive; a new spelling replaces the old.
-		if err := fx.svc.TagRole(ctx, fx.root, "Admin", []iam.Tag{{"TEAM", "b"}, {"cost", "1"}}); err != nil {
+		if err := fx.svc.TagRole(ctx, fx.root, "Admin", []iam.Tag{{Key: "TEAM", Value: "b"}, {Key: "cost", Value: "1"}}); err != nil {
 			t.Fatal(err)
 		}
 		tags, next, err := fx.svc.ListRoleTags(ctx, fx.root, "Admin", "", 2)
@@ -104,10 +105,10 @@ func TestRoleLifecycle(t *testing.T) {
 		if err != nil || next2 != "" {
 			t.Fatalf("ListRoleTags page 2 = %v, %q, %v", rest, next2, err)
 		}
-		if diff := cmp.Diff([]iam.Tag{{"cost", "1"}, {"Env", "prod"}, {"TEAM", "b"}}, append(tags, rest...)); diff != "" {
+		if diff := cmp.Diff([]iam.Tag{{Key: "cost", Value: "1"}, {Key: "Env", Value: "prod"}, {Key: "TEAM", Value: "b"}}, append(tags, rest...)); diff != "" {
 			t.Errorf("ListRoleTags (-want +got):\n%s", diff)
 		}
-		wantCode(t, "TagRole(duplicate keys)", fx.svc.TagRole(ctx, fx.root, "Admin", []iam.Tag{{"k", "1"}, {"K", "2"}}), awserr.InvalidInput)
+		wantCode(t, "TagRole(duplicate keys)", fx.svc.TagRole(ctx, fx.root, "Admin", []iam.Tag{{Key: "k", Value: "1"}, {Key: "K", Value: "2"}}), awserr.InvalidInput)
 		var many []iam.Tag
 		for i := range 48 {
 			many = append(many, iam.Tag{Key: fmt.Sprintf("k%02d", i), Value: "v"})
@@ -166,7 +167,7 @@ func TestRoleLifecycle(t *testing.T) {
 
 		// A user without policies may do none of it.
 		u := fx.user(t, "alice")
-		_, err = fx.svc.GetRole(ctx, &iam.Principal{AccountID: u.AccountID, User: u}, "b")
+		_, err = fx.svc.GetRole(ctx, &authz.Principal{AccountID: u.AccountID, User: u.Identity()}, "b")
 		wantCode(t, "GetRole as alice", err, awserr.AccessDenied)
 	})
 }
@@ -183,7 +184,7 @@ func TestCreateRoleValidation(t *testing.T) {
 			{"trust without principal", iam.CreateRoleInput{RoleName: "r", AssumeRolePolicyDocument: `{"Version":"2012-10-17",` +
 				`"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`}, awserr.MalformedPolicyDocument},
 			{"duplicate tag keys", iam.CreateRoleInput{RoleName: "r", AssumeRolePolicyDocument: trustAccount,
-				Tags: []iam.Tag{{"a", "1"}, {"A", "2"}}}, awserr.InvalidInput},
+				Tags: []iam.Tag{{Key: "a", Value: "1"}, {Key: "A", Value: "2"}}}, awserr.InvalidInput},
 			{"session too long", iam.CreateRoleInput{RoleName: "r", AssumeRolePolicyDocument: trustAccount, MaxSessionDuration: 50000},
 				awserr.ValidationError},
 			{"permissions boundary", iam.CreateRoleInput{RoleName: "r", AssumeRolePolicyDocument: trustAccount,

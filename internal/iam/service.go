@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/mfa"
 	"io"
 	"log/slog"
@@ -58,17 +59,18 @@ type Service struct {
 	mfa   *mfa.Verifier
 	clock clock.Clock
 	rand  io.Reader
-	authz Authorizer
+	authz authz.Authorizer
 	log   *slog.Logger
 	cfg   Config
 }
 
 // Options wires a Service. Zero fields get defaults: the real clock,
-// crypto/rand, a PolicyAuthorizer over the store and a discarding logger.
+// crypto/rand, authz's policy Decider over the store and a discarding
+// logger.
 type Options struct {
 	Clock      clock.Clock
 	Rand       io.Reader
-	Authorizer Authorizer
+	Authorizer authz.Authorizer
 	Logger     *slog.Logger
 	Config     Config
 }
@@ -83,7 +85,7 @@ func New(store Store, o Options) *Service {
 		s.rand = rand.Reader
 	}
 	if s.authz == nil {
-		s.authz = &PolicyAuthorizer{Store: store, Clock: s.clock}
+		s.authz = NewDecider(store, s.clock)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -98,87 +100,6 @@ func (s *Service) Store() Store { return s.store }
 
 // Clock returns the service's clock.
 func (s *Service) Clock() clock.Clock { return s.clock }
-
-// Principal is the identity a request was authenticated as: the root user
-// or an IAM user (with long-term keys or a session from GetSessionToken), or
-// a role session from AssumeRole.
-type Principal struct {
-	AccountID string
-	// User is the root user or an IAM user; nil for role sessions.
-	User *User
-	// Role and RoleSessionName are set for role sessions.
-	Role            *Role
-	RoleSessionName string
-	AccessKeyID     string
-	// Session is set for temporary credentials and nil for long-term keys,
-	// so aws:MultiFactorAuthPresent can be absent, false or true as on AWS.
-	Session *Session
-}
-
-// Session describes temporary credentials.
-type Session struct {
-	IssuedAt   time.Time
-	Expiration time.Time
-	// MFAAuthenticatedAt is when the MFA code was checked; zero when the
-	// session was issued without MFA.
-	MFAAuthenticatedAt time.Time
-	// SessionPolicies are the policy documents passed to AssumeRole
-	// (Policy), and SessionPolicyARNs its PolicyArns; they narrow a role
-	// session's permissions.
-	SessionPolicies   []string
-	SessionPolicyARNs []string
-	// Tags are a role session's session tags; they override the role's
-	// tags of the same key in aws:PrincipalTag.
-	Tags []Tag
-	// TransitiveTagKeys are the keys of Tags that pass to every session
-	// assumed with this one's credentials (role chaining), as AssumeRole's
-	// TransitiveTagKeys set them or an earlier session in the chain passed
-	// them on.
-	TransitiveTagKeys []string
-	// SourceIdentity is the identity set with AssumeRole's SourceIdentity.
-	SourceIdentity string
-}
-
-// MFA tells whether the session was issued with MFA.
-func (s *Session) MFA() bool { return !s.MFAAuthenticatedAt.IsZero() }
-
-// Kind returns the principal's kind.
-func (p *Principal) Kind() PrincipalKind {
-	switch {
-	case p.Role != nil:
-		return KindAssumedRole
-	case p.User.Root:
-		return KindRoot
-	}
-	return KindUser
-}
-
-// IsRoot tells whether the principal is the account's root user.
-func (p *Principal) IsRoot() bool { return p.User != nil && p.User.Root }
-
-// ARN returns the principal's ARN: the user's, or for a role session
-// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
-func (p *Principal) ARN() string {
-	if p.Role != nil {
-		return "arn:aws:sts::" + p.AccountID + ":assumed-role/" + p.Role.Name + "/" + p.RoleSessionName
-	}
-	return p.User.ARN()
-}
-
-// UserID returns the principal's unique id as GetCallerIdentity reports
-// it: the user id (the account id for root), or ROLEID:SESSION.
-func (p *Principal) UserID() string {
-	if p.Role != nil {
-		return p.Role.ID + ":" + p.RoleSessionName
-	}
-	return p.User.ID
-}
-
-// Authorizer decides whether a principal may perform action on resource.
-// It returns an awserr AccessDenied error when not.
-type Authorizer interface {
-	Authorize(ctx context.Context, p *Principal, action, resource string) error
-}
 
 // internal wraps an unexpected store error. Its text goes to the log only;
 // the wire layer turns it into ServiceFailure.

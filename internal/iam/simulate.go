@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"strconv"
 	"strings"
 
@@ -47,12 +48,12 @@ type SimulatedStatement struct {
 
 // SimulatePrincipalPolicy evaluates a user's or role's policies (plus any
 // given) for each action and resource, with only the given context keys.
-func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *Principal, in SimulationInput) ([]SimulationResult, error) {
+func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *authz.Principal, in SimulationInput) ([]SimulationResult, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
 		return nil, err
 	}
-	pa := &PolicyAuthorizer{Store: s.store, Clock: s.clock}
-	src := &Principal{AccountID: p.AccountID}
+	pa := NewDecider(s.store, s.clock)
+	src := &authz.Principal{AccountID: p.AccountID}
 	c := policy.NewContext()
 	prefix := "arn:aws:iam::" + p.AccountID + ":"
 	switch {
@@ -61,7 +62,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *Principal, in 
 		if err != nil {
 			return nil, err
 		}
-		src.User = u
+		src.User = u.Identity()
 		c.Set(policy.KeyUsername, u.Name)
 		c.Set(policy.KeyUserID, u.ID)
 		c.Set(policy.KeyPrincipalARN, u.ARN())
@@ -70,7 +71,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *Principal, in 
 		if err != nil {
 			return nil, err
 		}
-		src.Role, src.RoleSessionName = r, "simulation"
+		src.Role, src.RoleSessionName = r.Identity(), "simulation"
 		c.Set(policy.KeyPrincipalARN, r.ARN())
 	default:
 		return nil, awserr.New(awserr.InvalidInput, "PolicySourceArn must be a user or role ARN of this account: %s", in.PolicySourceARN)
@@ -87,7 +88,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *Principal, in 
 }
 
 // SimulateCustomPolicy evaluates the given policies only.
-func (s *Service) SimulateCustomPolicy(ctx context.Context, p *Principal, in SimulationInput) ([]SimulationResult, error) {
+func (s *Service) SimulateCustomPolicy(ctx context.Context, p *authz.Principal, in SimulationInput) ([]SimulationResult, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:SimulateCustomPolicy", "*"); err != nil {
 		return nil, err
 	}

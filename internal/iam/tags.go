@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"sort"
 	"strings"
 
@@ -88,25 +89,10 @@ func pageTags(tags []Tag, marker string, maxItems int, foldCase bool) ([]Tag, st
 	return out, "", nil
 }
 
-// withUntagKeys returns ctx carrying the keys an Untag* request removes,
-// for aws:TagKeys, so a policy can protect a tag from removal (Deny
-// iam:UntagUser if ForAnyValue:StringEquals aws:TagKeys ["owner"]).
-// withRequestTags is the only way into the request context: the keys go in
-// as tags without values, so aws:RequestTag/<key> is also present, as "".
-// AWS leaves aws:RequestTag out of Untag* requests; a policy testing it on
-// an Untag* action is not one AWS documents.
-func withUntagKeys(ctx context.Context, keys []string) context.Context {
-	tags := make([]Tag, len(keys))
-	for i, k := range keys {
-		tags[i] = Tag{Key: k}
-	}
-	return withRequestTags(ctx, tags)
-}
-
 // TagUser adds tags to an IAM user, replacing the values of keys it has
 // (keys ignore case).
-func (s *Service) TagUser(ctx context.Context, p *Principal, userName string, tags []Tag) error {
-	u, err := s.authorizedUser(withRequestTags(ctx, tags), p, userName, "iam:TagUser")
+func (s *Service) TagUser(ctx context.Context, p *authz.Principal, userName string, tags []Tag) error {
+	u, err := s.authorizedUser(authz.WithRequestTags(ctx, tags), p, userName, "iam:TagUser")
 	if err != nil {
 		return err
 	}
@@ -127,8 +113,8 @@ func (s *Service) TagUser(ctx context.Context, p *Principal, userName string, ta
 
 // UntagUser removes tags from an IAM user by key (ignoring case); keys it
 // does not have are ignored.
-func (s *Service) UntagUser(ctx context.Context, p *Principal, userName string, keys []string) error {
-	u, err := s.authorizedUser(withUntagKeys(ctx, keys), p, userName, "iam:UntagUser")
+func (s *Service) UntagUser(ctx context.Context, p *authz.Principal, userName string, keys []string) error {
+	u, err := s.authorizedUser(authz.WithTagKeys(ctx, keys), p, userName, "iam:UntagUser")
 	if err != nil {
 		return err
 	}
@@ -143,7 +129,7 @@ func (s *Service) UntagUser(ctx context.Context, p *Principal, userName string, 
 }
 
 // ListUserTags lists an IAM user's tags by key.
-func (s *Service) ListUserTags(ctx context.Context, p *Principal, userName, marker string, maxItems int) ([]Tag, string, error) {
+func (s *Service) ListUserTags(ctx context.Context, p *authz.Principal, userName, marker string, maxItems int) ([]Tag, string, error) {
 	u, err := s.authorizedUser(ctx, p, userName, "iam:ListUserTags")
 	if err != nil {
 		return nil, "", err
@@ -153,7 +139,7 @@ func (s *Service) ListUserTags(ctx context.Context, p *Principal, userName, mark
 
 // virtualDeviceTags checks that serial names a virtual device of the caller's
 // account (tags exist only on those) and returns its tags.
-func (s *Service) virtualDeviceTags(ctx context.Context, p *Principal, serial string) ([]Tag, error) {
+func (s *Service) virtualDeviceTags(ctx context.Context, p *authz.Principal, serial string) ([]Tag, error) {
 	tags, err := s.store.MFADeviceTags(ctx, p.AccountID, serial)
 	if errors.Is(err, ErrNotFound) {
 		return nil, awserr.New(awserr.NoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", serial)
@@ -166,8 +152,8 @@ func (s *Service) virtualDeviceTags(ctx context.Context, p *Principal, serial st
 
 // TagMFADevice adds tags to a virtual MFA device, replacing the values of
 // keys it has (keys are case-sensitive for devices).
-func (s *Service) TagMFADevice(ctx context.Context, p *Principal, serial string, tags []Tag) error {
-	if err := s.authorizeDevice(withRequestTags(ctx, tags), p, serial, "iam:TagMFADevice"); err != nil {
+func (s *Service) TagMFADevice(ctx context.Context, p *authz.Principal, serial string, tags []Tag) error {
+	if err := s.authorizeDevice(authz.WithRequestTags(ctx, tags), p, serial, "iam:TagMFADevice"); err != nil {
 		return err
 	}
 	if err := validateTags(tags, false, quotaNameTagsPerMFADevice); err != nil {
@@ -186,8 +172,8 @@ func (s *Service) TagMFADevice(ctx context.Context, p *Principal, serial string,
 }
 
 // UntagMFADevice removes tags from a virtual MFA device by key.
-func (s *Service) UntagMFADevice(ctx context.Context, p *Principal, serial string, keys []string) error {
-	if err := s.authorizeDevice(withUntagKeys(ctx, keys), p, serial, "iam:UntagMFADevice"); err != nil {
+func (s *Service) UntagMFADevice(ctx context.Context, p *authz.Principal, serial string, keys []string) error {
+	if err := s.authorizeDevice(authz.WithTagKeys(ctx, keys), p, serial, "iam:UntagMFADevice"); err != nil {
 		return err
 	}
 	switch err := s.store.UntagMFADevice(ctx, p.AccountID, serial, keys); {
@@ -201,7 +187,7 @@ func (s *Service) UntagMFADevice(ctx context.Context, p *Principal, serial strin
 }
 
 // ListMFADeviceTags lists a virtual MFA device's tags by key.
-func (s *Service) ListMFADeviceTags(ctx context.Context, p *Principal, serial, marker string, maxItems int) ([]Tag, string, error) {
+func (s *Service) ListMFADeviceTags(ctx context.Context, p *authz.Principal, serial, marker string, maxItems int) ([]Tag, string, error) {
 	if err := s.authorizeDevice(ctx, p, serial, "iam:ListMFADeviceTags"); err != nil {
 		return nil, "", err
 	}
@@ -216,7 +202,7 @@ func (s *Service) ListMFADeviceTags(ctx context.Context, p *Principal, serial, m
 // parameter: the tags are checked before the device is made, and need
 // iam:TagMFADevice too, as on AWS. When storing the tags fails the device
 // is deleted again, so nothing is left half made.
-func (s *Service) CreateTaggedVirtualMFADevice(ctx context.Context, p *Principal, path, name string, tags []Tag) (*NewVirtualMFADevice, []Tag, error) {
+func (s *Service) CreateTaggedVirtualMFADevice(ctx context.Context, p *authz.Principal, path, name string, tags []Tag) (*NewVirtualMFADevice, []Tag, error) {
 	if len(tags) == 0 {
 		d, err := s.CreateVirtualMFADevice(ctx, p, path, name)
 		return d, nil, err
@@ -227,7 +213,7 @@ func (s *Service) CreateTaggedVirtualMFADevice(ctx context.Context, p *Principal
 	serial := VirtualSerial(p.AccountID, path, name)
 	// Both iam:TagMFADevice here and iam:CreateVirtualMFADevice in
 	// createVirtualMFADevice see the tags as aws:RequestTag and aws:TagKeys.
-	ctx = withRequestTags(ctx, tags)
+	ctx = authz.WithRequestTags(ctx, tags)
 	if err := s.authz.Authorize(ctx, p, "iam:TagMFADevice", serial); err != nil {
 		return nil, nil, err
 	}

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"log/slog"
 	"sort"
 	"sync"
@@ -109,7 +110,7 @@ type AccessKeyLastUsed struct {
 // GetAccessKeyLastUsed tells when, where and with which service a key of
 // the caller's account was last used. Uses reach the store a few seconds
 // after they happen (UsageRecorder).
-func (s *Service) GetAccessKeyLastUsed(ctx context.Context, p *Principal, keyID string) (*AccessKeyLastUsed, error) {
+func (s *Service) GetAccessKeyLastUsed(ctx context.Context, p *authz.Principal, keyID string) (*AccessKeyLastUsed, error) {
 	_, u, err := s.store.AccessKey(ctx, keyID)
 	if errors.Is(err, ErrNotFound) || (err == nil && u.AccountID != p.AccountID) {
 		// Another account's key is as unknown here as a key that is not.
@@ -118,7 +119,7 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, p *Principal, keyID 
 	if err != nil {
 		return nil, internal("access key", err)
 	}
-	if err := s.authz.Authorize(withResourceTags(ctx, u.Tags), p, "iam:GetAccessKeyLastUsed", u.ARN()); err != nil {
+	if err := s.authz.Authorize(authz.WithResourceTags(ctx, u.Tags), p, "iam:GetAccessKeyLastUsed", u.ARN()); err != nil {
 		return nil, err
 	}
 	use, err := s.store.AccessKeyLastUsed(ctx, keyID)

@@ -3,21 +3,22 @@ package iam
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 
 	"github.com/iamd/iamd/internal/awserr"
 )
 
-func (s *Service) userARN(p *Principal, path, name string) string {
+func (s *Service) userARN(p *authz.Principal, path, name string) string {
 	return "arn:aws:iam::" + p.AccountID + ":user" + path + name
 }
 
 // CreateUser creates an IAM user, with tags if any are given (which needs
 // iam:TagUser too, as on AWS).
-func (s *Service) CreateUser(ctx context.Context, p *Principal, path, name string, tags ...Tag) (*User, error) {
+func (s *Service) CreateUser(ctx context.Context, p *authz.Principal, path, name string, tags ...Tag) (*User, error) {
 	if path == "" {
 		path = "/"
 	}
-	ctx = withRequestTags(ctx, tags)
+	ctx = authz.WithRequestTags(ctx, tags)
 	if err := s.authz.Authorize(ctx, p, "iam:CreateUser", s.userARN(p, path, name)); err != nil {
 		return nil, err
 	}
@@ -51,7 +52,7 @@ func (s *Service) CreateUser(ctx context.Context, p *Principal, path, name strin
 }
 
 // GetUser returns the named user, or the caller when name is empty.
-func (s *Service) GetUser(ctx context.Context, p *Principal, name string) (*User, error) {
+func (s *Service) GetUser(ctx context.Context, p *authz.Principal, name string) (*User, error) {
 	u, err := s.authorizedUser(ctx, p, name, "iam:GetUser")
 	if err != nil {
 		return nil, err
@@ -60,7 +61,7 @@ func (s *Service) GetUser(ctx context.Context, p *Principal, name string) (*User
 }
 
 // ListUsers lists IAM users under a path prefix.
-func (s *Service) ListUsers(ctx context.Context, p *Principal, pathPrefix, marker string, maxItems int) ([]User, string, error) {
+func (s *Service) ListUsers(ctx context.Context, p *authz.Principal, pathPrefix, marker string, maxItems int) ([]User, string, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:ListUsers", "*"); err != nil {
 		return nil, "", err
 	}
@@ -72,7 +73,7 @@ func (s *Service) ListUsers(ctx context.Context, p *Principal, pathPrefix, marke
 }
 
 // DeleteUser deletes an IAM user that has no password, keys or devices.
-func (s *Service) DeleteUser(ctx context.Context, p *Principal, name string) error {
+func (s *Service) DeleteUser(ctx context.Context, p *authz.Principal, name string) error {
 	u, err := s.authorizedUser(ctx, p, name, "iam:DeleteUser")
 	if err != nil {
 		return err
@@ -95,7 +96,7 @@ func (s *Service) DeleteUser(ctx context.Context, p *Principal, name string) err
 // keeps the current one. The caller needs iam:UpdateUser on the user as it
 // is and as it will be. Keys, devices, policies and groups follow the
 // user's id, so they stay with it.
-func (s *Service) UpdateUser(ctx context.Context, p *Principal, name, newName, newPath string) error {
+func (s *Service) UpdateUser(ctx context.Context, p *authz.Principal, name, newName, newPath string) error {
 	u, err := s.authorizedUser(ctx, p, name, "iam:UpdateUser")
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"time"
 
 	"github.com/iamd/iamd/internal/iam"
@@ -49,9 +50,9 @@ func (s *Service) Report(ctx context.Context, accountID string) ([]Line, error) 
 
 // rootPrincipal is the account's root user, as whom the operator reads the
 // account summary (root's own calls need no policy).
-func rootPrincipal(accountID string) *iam.Principal {
-	return &iam.Principal{AccountID: accountID,
-		User: &iam.User{AccountID: accountID, ID: accountID, Name: iam.RootUserName, Path: "/", Root: true}}
+func rootPrincipal(accountID string) *authz.Principal {
+	return &authz.Principal{AccountID: accountID,
+		User: &authz.Identity{AccountID: accountID, ID: accountID, Name: iam.RootUserName, Path: "/", Root: true}}
 }
 
 func (s *Service) account(ctx context.Context, accountID string) error {

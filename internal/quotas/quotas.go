@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"log/slog"
 	"math"
 	"time"
@@ -125,8 +126,8 @@ type Store interface {
 // every service iamd serves, and the account summary, whose numbers IAM
 // enforces.
 type IAM interface {
-	AuthorizeAction(ctx context.Context, p *iam.Principal, action, resource string) error
-	GetAccountSummary(ctx context.Context, p *iam.Principal) (map[string]int, error)
+	AuthorizeAction(ctx context.Context, p *authz.Principal, action, resource string) error
+	GetAccountSummary(ctx context.Context, p *authz.Principal) (map[string]int, error)
 }
 
 // Config tunes the service. Every field works at its zero value.
@@ -237,7 +238,7 @@ func quotaFor(serviceCode, code string) (Quota, error) {
 type ServiceInfo struct{ Code, Name string }
 
 // ListServices lists the services whose quotas iamd serves: IAM.
-func (s *Service) ListServices(ctx context.Context, p *iam.Principal) ([]ServiceInfo, error) {
+func (s *Service) ListServices(ctx context.Context, p *authz.Principal) ([]ServiceInfo, error) {
 	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:ListServices", "*"); err != nil {
 		return nil, err
 	}
@@ -246,7 +247,7 @@ func (s *Service) ListServices(ctx context.Context, p *iam.Principal) ([]Service
 
 // ListServiceQuotas returns the applied value of every quota of the
 // caller's account.
-func (s *Service) ListServiceQuotas(ctx context.Context, p *iam.Principal, serviceCode string) ([]Value, error) {
+func (s *Service) ListServiceQuotas(ctx context.Context, p *authz.Principal, serviceCode string) ([]Value, error) {
 	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:ListServiceQuotas", "*"); err != nil {
 		return nil, err
 	}
@@ -258,7 +259,7 @@ func (s *Service) ListServiceQuotas(ctx context.Context, p *iam.Principal, servi
 
 // GetServiceQuota returns one quota's applied value in the caller's
 // account.
-func (s *Service) GetServiceQuota(ctx context.Context, p *iam.Principal, serviceCode, code string) (*Value, error) {
+func (s *Service) GetServiceQuota(ctx context.Context, p *authz.Principal, serviceCode, code string) (*Value, error) {
 	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:GetServiceQuota", ARN(p.AccountID, code)); err != nil {
 		return nil, err
 	}
@@ -270,7 +271,7 @@ func (s *Service) GetServiceQuota(ctx context.Context, p *iam.Principal, service
 }
 
 // ListAWSDefaultServiceQuotas returns every quota at its default.
-func (s *Service) ListAWSDefaultServiceQuotas(ctx context.Context, p *iam.Principal, serviceCode string) ([]Value, error) {
+func (s *Service) ListAWSDefaultServiceQuotas(ctx context.Context, p *authz.Principal, serviceCode string) ([]Value, error) {
 	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:ListAWSDefaultServiceQuotas", "*"); err != nil {
 		return nil, err
 	}
@@ -285,7 +286,7 @@ func (s *Service) ListAWSDefaultServiceQuotas(ctx context.Context, p *iam.Princi
 }
 
 // GetAWSDefaultServiceQuota returns one quota at its default.
-func (s *Service) GetAWSDefaultServiceQuota(ctx context.Context, p *iam.Principal, serviceCode, code string) (*Value, error) {
+func (s *Service) GetAWSDefaultServiceQuota(ctx context.Context, p *authz.Principal, serviceCode, code string) (*Value, error) {
 	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:GetAWSDefaultServiceQuota", "*"); err != nil {
 		return nil, err
 	}
@@ -301,7 +302,7 @@ func (s *Service) GetAWSDefaultServiceQuota(ctx context.Context, p *iam.Principa
 // value and within the quota's hard maximum. The request is PENDING until
 // the operator decides, or APPROVED at once (and the quota raised) when
 // desired is within the configured auto-approval ceiling.
-func (s *Service) RequestServiceQuotaIncrease(ctx context.Context, p *iam.Principal, serviceCode, code string, desired float64) (*Request, error) {
+func (s *Service) RequestServiceQuotaIncrease(ctx context.Context, p *authz.Principal, serviceCode, code string, desired float64) (*Request, error) {
 	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:RequestServiceQuotaIncrease", ARN(p.AccountID, code)); err != nil {
 		return nil, err
 	}
@@ -347,7 +348,7 @@ func (s *Service) RequestServiceQuotaIncrease(ctx context.Context, p *iam.Princi
 
 // GetRequestedServiceQuotaChange returns one of the caller's account's
 // requests.
-func (s *Service) GetRequestedServiceQuotaChange(ctx context.Context, p *iam.Principal, id string) (*Request, error) {
+func (s *Service) GetRequestedServiceQuotaChange(ctx context.Context, p *authz.Principal, id string) (*Request, error) {
 	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:GetRequestedServiceQuotaChange", "*"); err != nil {
 		return nil, err
 	}
@@ -373,7 +374,7 @@ type HistoryQuery struct {
 // ListRequestedServiceQuotaChangeHistory lists the caller's account's
 // requests, newest first (ListRequestedServiceQuotaChangeHistory, and
 // …ByQuota when q.QuotaCode is set).
-func (s *Service) ListRequestedServiceQuotaChangeHistory(ctx context.Context, p *iam.Principal, q HistoryQuery) ([]Request, string, error) {
+func (s *Service) ListRequestedServiceQuotaChangeHistory(ctx context.Context, p *authz.Principal, q HistoryQuery) ([]Request, string, error) {
 	action, resource := "servicequotas:ListRequestedServiceQuotaChangeHistory", "*"
 	if q.QuotaCode != "" {
 		action, resource = "servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota", ARN(p.AccountID, q.QuotaCode)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/iamd/iamd/internal/authz"
 	"strings"
 	"sync"
 	"testing"
@@ -30,7 +31,7 @@ type fixture struct {
 	st    *store.Store
 	iam   *iam.Service
 	clock *clock.Fake
-	root  *iam.Principal
+	root  *authz.Principal
 	ids   int
 }
 
@@ -61,7 +62,7 @@ func newFixture(t *testing.T, e storetest.Engine) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{st: st, iam: svc, clock: clk, root: &iam.Principal{AccountID: acct, User: root}}
+	return &fixture{st: st, iam: svc, clock: clk, root: &authz.Principal{AccountID: acct, User: root.Identity()}}
 }
 
 func forEachEngine(t *testing.T, f func(t *testing.T, fx *fixture)) {
@@ -330,7 +331,7 @@ func TestHistory(t *testing.T) {
 		if _, err := q.Deny(ctx, "req-0002"); err != nil {
 			t.Fatal(err)
 		}
-		otherRoot := &iam.Principal{AccountID: other, User: &iam.User{AccountID: other, ID: other, Root: true, Name: iam.RootUserName, Path: "/"}}
+		otherRoot := &authz.Principal{AccountID: other, User: &authz.Identity{AccountID: other, ID: other, Root: true, Name: iam.RootUserName, Path: "/"}}
 		if _, err := q.RequestServiceQuotaIncrease(ctx, otherRoot, "iam", "L-F55AF5E4", 9000); err != nil {
 			t.Fatal(err)
 		}

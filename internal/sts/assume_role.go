@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"regexp"
 	"strings"
 	"time"
@@ -65,7 +66,7 @@ var policyARNPattern = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}|aws):policy/
 // notAuthorized is AWS's answer to every AssumeRole refusal that is not
 // about MFA or the request's form, so a caller cannot tell a missing role
 // from one that does not trust it.
-func notAuthorized(p *iam.Principal, action, roleARN string) error {
+func notAuthorized(p *authz.Principal, action, roleARN string) error {
 	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s", p.ARN(), action, roleARN)
 }
 
@@ -85,7 +86,7 @@ func mfaError(err error) error {
 // which every session assumed with its credentials (role chaining) carries
 // on, transitive again (reference: IAM User Guide, "Chaining roles with
 // session tags").
-func inheritedTags(p *iam.Principal) []iam.Tag {
+func inheritedTags(p *authz.Principal) []iam.Tag {
 	if p.Session == nil || len(p.Session.TransitiveTagKeys) == 0 {
 		return nil
 	}
@@ -176,7 +177,7 @@ func sessionPolicies(in *AssumeRoleInput, inherited []iam.Tag) (compact json.Raw
 // the code. A code is therefore spent only by a request that succeeds
 // unless the code itself is wrong; a wrong code is refused even when the
 // trust policy does not ask for MFA, as on AWS.
-func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRoleInput) (*AssumedRole, error) {
+func (s *Service) AssumeRole(ctx context.Context, p *authz.Principal, in AssumeRoleInput) (*AssumedRole, error) {
 	if p.IsRoot() {
 		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
 	}
@@ -299,7 +300,7 @@ func (s *Service) AssumeRole(ctx context.Context, p *iam.Principal, in AssumeRol
 
 // checkTrust evaluates the role's trust policy for sts:AssumeRole, and for
 // sts:TagSession and sts:SetSourceIdentity when the request needs them.
-func (s *Service) checkTrust(ctx context.Context, p *iam.Principal, role *iam.Role, in *AssumeRoleInput, now time.Time) error {
+func (s *Service) checkTrust(ctx context.Context, p *authz.Principal, role *iam.Role, in *AssumeRoleInput, now time.Time) error {
 	doc, err := policy.Parse(role.AssumeRolePolicy, policy.TrustPolicy)
 	if err != nil {
 		// Stored documents were valid when written; a stricter parser
@@ -309,7 +310,7 @@ func (s *Service) checkTrust(ctx context.Context, p *iam.Principal, role *iam.Ro
 	}
 	caller := policy.Caller{ARN: p.ARN(), Account: p.AccountID}
 	if p.Role != nil {
-		caller.RoleARN = p.Role.ARN()
+		caller.RoleARN = p.Role.RoleARN()
 	}
 	req := policy.Request{Resource: role.ARN(), Context: trustContext(ctx, p, in, now)}
 	actions := []string{"sts:AssumeRole"}
@@ -331,11 +332,11 @@ func (s *Service) checkTrust(ctx context.Context, p *iam.Principal, role *iam.Ro
 }
 
 // trustContext is the request context the trust policy sees: the
-// caller's, as for any request (iam.RequestContext), with the MFA keys as
+// caller's, as for any request (authz.RequestContext), with the MFA keys as
 // the session will have them (a code in this request counts as MFA now)
 // and AssumeRole's own keys.
-func trustContext(ctx context.Context, p *iam.Principal, in *AssumeRoleInput, now time.Time) policy.Context {
-	c := iam.RequestContext(ctx, p, now)
+func trustContext(ctx context.Context, p *authz.Principal, in *AssumeRoleInput, now time.Time) policy.Context {
+	c := authz.RequestContext(ctx, p, now)
 	if in.SerialNumber != "" {
 		c.SetMFA(policy.TemporaryWithMFA, 0)
 	}

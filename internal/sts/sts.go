@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/iamd/iamd/internal/authz"
 	"io"
 	"log/slog"
 	"time"
@@ -141,7 +142,7 @@ func (s *Service) OpenToken(token, accessKeyID string) (*Claims, error) {
 
 // GetSessionToken issues temporary credentials for a long-term key's
 // owner, with MFA context when serial and code are given and valid.
-func (s *Service) GetSessionToken(ctx context.Context, p *iam.Principal, duration time.Duration, serial, code string) (*Credentials, error) {
+func (s *Service) GetSessionToken(ctx context.Context, p *authz.Principal, duration time.Duration, serial, code string) (*Credentials, error) {
 	if p.Session != nil {
 		return nil, awserr.New(awserr.AccessDenied, "Cannot call GetSessionToken with session credentials")
 	}
@@ -183,6 +184,6 @@ type Identity struct {
 }
 
 // GetCallerIdentity tells the caller who it is. It needs no permission.
-func (s *Service) GetCallerIdentity(_ context.Context, p *iam.Principal) *Identity {
+func (s *Service) GetCallerIdentity(_ context.Context, p *authz.Principal) *Identity {
 	return &Identity{UserID: p.UserID(), Account: p.AccountID, ARN: p.ARN()}
 }
