@@ -102,8 +102,12 @@ func TestRequestContext(t *testing.T) {
 // fakeSource serves fixed policies.
 type fakeSource struct{ user, role, managed []Document }
 
-func (f fakeSource) UserPolicies(context.Context, string, string) ([]Document, error) { return f.user, nil }
-func (f fakeSource) RolePolicies(context.Context, string, string) ([]Document, error) { return f.role, nil }
+func (f fakeSource) UserPolicies(context.Context, string, string) ([]Document, error) {
+	return f.user, nil
+}
+func (f fakeSource) RolePolicies(context.Context, string, string) ([]Document, error) {
+	return f.role, nil
+}
 func (f fakeSource) ManagedPolicies(_ context.Context, _ string, arns []string) ([]Document, error) {
 	if len(f.managed) == 0 {
 		return nil, ErrNoSuchPolicy
