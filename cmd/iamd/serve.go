@@ -99,8 +99,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	stsSvc := sts.New(iamSvc, sealer, log)
-	handler := gateway.New(iamSvc, stsSvc, log)
-	handler.UseQuotas(servingQuotas(st, iamSvc, log, autoApproveMax))
+	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: servingQuotas(st, iamSvc, log, autoApproveMax), Log: log})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -18,9 +18,19 @@ import (
 	"github.com/iamd/iamd/internal/sts"
 )
 
+// Store is what authentication reads: long-term keys with their owners,
+// and the users and roles behind session tokens.
+type Store interface {
+	// AccessKey finds a key in any account, with its owner; iam.ErrNotFound
+	// when there is none.
+	AccessKey(ctx context.Context, id string) (*iam.AccessKey, *iam.User, error)
+	UserByID(ctx context.Context, accountID, id string) (*iam.User, error)
+	RoleByID(ctx context.Context, accountID, id string) (*iam.Role, error)
+}
+
 // Authenticator verifies signed requests.
 type Authenticator struct {
-	Store iam.Store
+	Store Store
 	STS   *sts.Service
 	Clock clock.Clock
 	// LastUsed, when set, is told of every request a long-term access key

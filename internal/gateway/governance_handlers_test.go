@@ -23,7 +23,6 @@ import (
 	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store/storetest"
-	"github.com/iamd/iamd/internal/sts"
 )
 
 // forEachEngineWithServer is forEachEngine with the server itself at
@@ -38,7 +37,7 @@ func forEachEngineWithServer(t *testing.T, f func(t *testing.T, e *env, srv *gat
 				RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 				t.Fatal(err)
 			}
-			srv := gateway.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil)
+			srv := newGateway(t, st, svc, nil)
 			t.Cleanup(func() { srv.Close() })
 			hs := httptest.NewServer(srv)
 			t.Cleanup(hs.Close)

@@ -34,7 +34,7 @@ func TestPanicRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	s := New(svc, sts.New(svc, storetest.Sealer(t), nil), slog.New(slog.NewTextHandler(&logs, nil)))
+	s := New(Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	iamRoute := s.routes["iam"]
 	a := &api{proto: awsquery.IAM(), handlers: s.iamHandlers()}
 	a.handlers["ListUsers"] = func(context.Context, *authz.Principal, awsquery.Params) (any, error) {

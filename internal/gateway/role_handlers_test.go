@@ -19,11 +19,9 @@ import (
 
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/clock"
-	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/storetest"
-	"github.com/iamd/iamd/internal/sts"
 )
 
 // roleTestAuthorizer stands in for the policy engine in these tests: it
@@ -60,7 +58,7 @@ func newRoleEnv(t *testing.T, eng storetest.Engine) *roleEnv {
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(gateway.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil))
+	srv := httptest.NewServer(newGateway(t, st, svc, nil))
 	t.Cleanup(srv.Close)
 	var db *sql.DB
 	if cfg.DatabaseURL != "" {

@@ -92,20 +92,43 @@ type Server struct {
 	sqHandlers map[string]sqHandler
 }
 
+// Store is what the gateway itself reads and writes: keys, users and
+// roles for authentication, access key use, and the health check.
+type Store interface {
+	auth.Store
+	iam.UsageStore
+	Ping(ctx context.Context) error
+}
+
+// Deps are what a Server serves with: the domains and the store its own
+// middleware needs. IAM, STS and Store are required.
+type Deps struct {
+	IAM   *iam.Service
+	STS   *sts.Service
+	Store Store
+	// Quotas serves the Service Quotas API; nil answers it with
+	// UnknownOperationException.
+	Quotas *quotas.Service
+	// Log gets one line per request and the detail of internal errors;
+	// nil discards.
+	Log *slog.Logger
+}
+
 // New returns a Server over the domain services.
-func New(iamSvc *iam.Service, stsSvc *sts.Service, log *slog.Logger) *Server {
+func New(d Deps) *Server {
+	log := d.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		iam:    iamSvc,
-		sts:    stsSvc,
-		auth:   &auth.Authenticator{Store: iamSvc.Store(), STS: stsSvc, Clock: iamSvc.Clock()},
+		iam:    d.IAM,
+		sts:    d.STS,
+		auth:   &auth.Authenticator{Store: d.Store, STS: d.STS, Clock: d.IAM.Clock()},
 		log:    log,
-		health: iamSvc.Store().Ping,
+		health: d.Store.Ping,
+		quotas: d.Quotas,
 	}
-	s.auth.LastUsed = iam.NewUsageRecorder(iamSvc.Store(), iam.UsageOptions{Logger: log})
-	s.quotas = defaultQuotas(iamSvc, log)
+	s.auth.LastUsed = iam.NewUsageRecorder(d.Store, iam.UsageOptions{Logger: log})
 	s.sqHandlers = s.serviceQuotasHandlers()
 	s.routes = map[string]*route{
 		"iam":                s.queryRoute(&api{proto: awsquery.IAM(), handlers: s.iamHandlers()}),

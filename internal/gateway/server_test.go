@@ -30,6 +30,7 @@ import (
 	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/otp"
+	"github.com/iamd/iamd/internal/quotas"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"
@@ -67,7 +68,7 @@ func newEnvWith(t testing.TB, e storetest.Engine, authz authz.Authorizer) *env {
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
 	}
-	gw := gateway.New(svc, sts.New(svc, storetest.Sealer(t), nil), nil)
+	gw := newGateway(t, st, svc, nil)
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
 	return &env{t: t, url: srv.URL, clock: clk, st: st, svc: svc, srv: gw}
@@ -452,4 +453,13 @@ func TestWireErrors(t *testing.T) {
 			t.Errorf("GET /healthz = %d, want 200", resp.StatusCode)
 		}
 	}
+}
+
+// newGateway is the gateway over a test store, as cmd/iamd wires it, with
+// the Service Quotas API at the default configuration or q.
+func newGateway(t testing.TB, st *store.Store, svc *iam.Service, q *quotas.Service) *gateway.Server {
+	if q == nil {
+		q = quotas.New(st, svc, quotas.Options{Clock: svc.Clock()})
+	}
+	return gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Quotas: q})
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/iamd/iamd/internal/authz"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/internal/awserr"
-	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/quotas"
 )
 
@@ -28,24 +26,6 @@ const (
 	serviceQuotasTarget  = "ServiceQuotasV20190624."
 	jsonContentType      = "application/x-amz-json-1.1"
 )
-
-// UseQuotas makes the server answer the Service Quotas API with q. New
-// gives every server one over the IAM service's store with the default
-// configuration (no auto-approval) when that store implements
-// quotas.Store.
-func (s *Server) UseQuotas(q *quotas.Service) {
-	s.quotas = q
-	s.sqHandlers = s.serviceQuotasHandlers()
-}
-
-// defaultQuotas is the quotas service New installs.
-func defaultQuotas(iamSvc *iam.Service, log *slog.Logger) *quotas.Service {
-	st, ok := iamSvc.Store().(quotas.Store)
-	if !ok {
-		return nil
-	}
-	return quotas.New(st, iamSvc, quotas.Options{Clock: iamSvc.Clock(), Logger: log})
-}
 
 // sqInput holds the members of every operation's input; each operation
 // reads those it has.

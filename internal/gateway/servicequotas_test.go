@@ -16,10 +16,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/quotas"
 	"github.com/iamd/iamd/internal/store/storetest"
-	"github.com/iamd/iamd/internal/sts"
 )
 
 // sqResponse is a Service Quotas answer.
@@ -537,8 +535,7 @@ func TestQuotaAutoApprove(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			e := newEnv(t, eng)
-			h := gateway.New(e.svc, sts.New(e.svc, storetest.Sealer(t), nil), nil)
-			h.UseQuotas(e.quotaService(quotas.Config{AutoApproveMax: 3}))
+			h := newGateway(t, e.st, e.svc, e.quotaService(quotas.Config{AutoApproveMax: 3}))
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 			for _, tt := range []struct {

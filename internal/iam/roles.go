@@ -298,3 +298,18 @@ func (s *Service) ListRoleTags(ctx context.Context, p *authz.Principal, name, ma
 	}
 	return tags, next, nil
 }
+
+// RoleForSession finds a role of any account by name (ErrNotFound when
+// there is none) for STS's AssumeRole, which authorises the caller on the
+// role and checks its trust policy before it tells anything about it.
+func (s *Service) RoleForSession(ctx context.Context, accountID, name string) (*Role, error) {
+	return s.store.RoleByName(ctx, accountID, name)
+}
+
+// CheckManagedPolicies tells whether managed policies exist in (or are AWS
+// managed and visible to) an account: nil, or a *PolicyNotFoundError
+// naming the first that does not.
+func (s *Service) CheckManagedPolicies(ctx context.Context, accountID string, arns []string) error {
+	_, err := s.store.ManagedPolicyDocuments(ctx, accountID, arns)
+	return err
+}

@@ -95,9 +95,6 @@ func New(store Store, o Options) *Service {
 	return s
 }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
-
 // Clock returns the service's clock.
 func (s *Service) Clock() clock.Clock { return s.clock }
 

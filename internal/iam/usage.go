@@ -17,7 +17,7 @@ import (
 // are lost; last-used data is advisory, as on AWS. It is safe for
 // concurrent use, and runs no goroutine while idle.
 type UsageRecorder struct {
-	store    GovernanceStore
+	store    UsageStore
 	log      *slog.Logger
 	interval time.Duration
 
@@ -35,8 +35,13 @@ type UsageOptions struct {
 	Logger *slog.Logger
 }
 
+// UsageStore is where a UsageRecorder writes; GovernanceStore includes it.
+type UsageStore interface {
+	RecordAccessKeyUses(ctx context.Context, uses []AccessKeyUse) error
+}
+
 // NewUsageRecorder returns a recorder writing to store.
-func NewUsageRecorder(store GovernanceStore, o UsageOptions) *UsageRecorder {
+func NewUsageRecorder(store UsageStore, o UsageOptions) *UsageRecorder {
 	r := &UsageRecorder{store: store, log: o.Logger, interval: o.Interval, pending: map[string]AccessKeyUse{}}
 	if r.interval <= 0 {
 		r.interval = 5 * time.Second

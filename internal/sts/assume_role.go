@@ -205,7 +205,7 @@ func (s *Service) AssumeRole(ctx context.Context, p *authz.Principal, in AssumeR
 	// role's own ARN, or "role/ADMIN" would slip past a Deny on
 	// "role/admin". A missing role and a mismatch get the same answer as a
 	// refusal, so the answer does not tell whether a role exists.
-	role, err := s.iam.Store().RoleByName(ctx, acct, name)
+	role, err := s.iam.RoleForSession(ctx, acct, name)
 	if errors.Is(err, iam.ErrNotFound) || (err == nil && (role.Path != path || role.ARN() != in.RoleARN)) {
 		s.log.Warn("AssumeRole refused", "principal", p.ARN(), "role", in.RoleARN, "reason", "no such role")
 		return nil, notAuthorized(p, "sts:AssumeRole", in.RoleARN)
@@ -222,7 +222,7 @@ func (s *Service) AssumeRole(ctx context.Context, p *authz.Principal, in AssumeR
 	if len(in.PolicyARNs) > 0 {
 		// Session policies must exist in the role's account now, not fail
 		// every later call of the session.
-		if _, err := s.iam.Store().ManagedPolicyDocuments(ctx, role.AccountID, in.PolicyARNs); err != nil {
+		if err := s.iam.CheckManagedPolicies(ctx, role.AccountID, in.PolicyARNs); err != nil {
 			var nf *iam.PolicyNotFoundError
 			if errors.As(err, &nf) {
 				return nil, awserr.New(awserr.NoSuchEntity, "Policy %s does not exist or is not attachable.", nf.ARN)
