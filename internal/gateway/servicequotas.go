@@ -3,12 +3,10 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"github.com/iamd/iamd/internal/authz"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -27,23 +25,7 @@ const (
 	jsonContentType      = "application/x-amz-json-1.1"
 )
 
-// sqInput holds the members of every operation's input; each operation
-// reads those it has.
-type sqInput struct {
-	ServiceCode           *string  `json:"ServiceCode"`
-	QuotaCode             *string  `json:"QuotaCode"`
-	DesiredValue          *float64 `json:"DesiredValue"`
-	RequestID             *string  `json:"RequestId"`
-	Status                *string  `json:"Status"`
-	NextToken             *string  `json:"NextToken"`
-	MaxResults            *int     `json:"MaxResults"`
-	QuotaAppliedAtLevel   *string  `json:"QuotaAppliedAtLevel"`
-	QuotaRequestedAtLevel *string  `json:"QuotaRequestedAtLevel"`
-	ContextID             *string  `json:"ContextId"`
-	SupportCaseAllowed    *bool    `json:"SupportCaseAllowed"`
-}
-
-type sqHandler func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error)
+type sqHandler func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error)
 
 // sqQuota is the model's ServiceQuota shape.
 type sqQuota struct {
@@ -114,10 +96,7 @@ func requestShape(r *quotas.Request) sqRequest {
 func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 	q := s.quotas
 	return map[string]sqHandler{
-		"ListServices": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if err := checkPaging(in); err != nil {
-				return nil, err
-			}
+		"ListServices": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			svcs, err := q.ListServices(ctx, p)
 			if err != nil {
 				return nil, err
@@ -127,7 +106,7 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 			for _, sv := range svcs {
 				out = append(out, info{sv.Code, sv.Name})
 			}
-			page, next, err := pageOf(out, in)
+			page, next, err := quotas.PageOf(out, deref(in.NextToken), in.Max())
 			if err != nil {
 				return nil, err
 			}
@@ -136,107 +115,65 @@ func (s *Server) serviceQuotasHandlers() map[string]sqHandler {
 				NextToken string `json:",omitempty"`
 			}{page, next}, nil
 		},
-		"ListServiceQuotas": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if err := serviceAndQuota(in, false); err != nil {
-				return nil, err
-			}
-			if err := checkPaging(in); err != nil {
-				return nil, err
-			}
+		"ListServiceQuotas": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			values, err := q.ListServiceQuotas(ctx, p, *in.ServiceCode)
 			if err != nil {
 				return nil, err
 			}
 			return quotaList(values, in, in.QuotaCode, in.QuotaAppliedAtLevel)
 		},
-		"ListAWSDefaultServiceQuotas": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if err := member(in.ServiceCode, "serviceCode", serviceCodePattern, true); err != nil {
-				return nil, err
-			}
-			if err := checkPaging(in); err != nil {
-				return nil, err
-			}
+		"ListAWSDefaultServiceQuotas": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			values, err := q.ListAWSDefaultServiceQuotas(ctx, p, *in.ServiceCode)
 			if err != nil {
 				return nil, err
 			}
 			return quotaList(values, in, nil, nil)
 		},
-		"GetServiceQuota": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if err := serviceAndQuota(in, true); err != nil {
-				return nil, err
-			}
+		"GetServiceQuota": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			v, err := q.GetServiceQuota(ctx, p, *in.ServiceCode, *in.QuotaCode)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Quota sqQuota }{quotaShape(*v)}, nil
 		},
-		"GetAWSDefaultServiceQuota": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if err := serviceAndQuota(in, true); err != nil {
-				return nil, err
-			}
+		"GetAWSDefaultServiceQuota": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			v, err := q.GetAWSDefaultServiceQuota(ctx, p, *in.ServiceCode, *in.QuotaCode)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Quota sqQuota }{quotaShape(*v)}, nil
 		},
-		"RequestServiceQuotaIncrease": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if err := serviceAndQuota(in, true); err != nil {
-				return nil, err
-			}
-			if in.DesiredValue == nil {
-				return nil, missing("desiredValue")
-			}
+		"RequestServiceQuotaIncrease": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			r, err := q.RequestServiceQuotaIncrease(ctx, p, *in.ServiceCode, *in.QuotaCode, *in.DesiredValue)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ RequestedQuota sqRequest }{requestShape(r)}, nil
 		},
-		"GetRequestedServiceQuotaChange": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if err := member(in.RequestID, "requestId", requestIDPattern, true); err != nil {
-				return nil, err
-			}
+		"GetRequestedServiceQuotaChange": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			r, err := q.GetRequestedServiceQuotaChange(ctx, p, *in.RequestID)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ RequestedQuota sqRequest }{requestShape(r)}, nil
 		},
-		"ListRequestedServiceQuotaChangeHistory": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if in.ServiceCode != nil {
-				if err := member(in.ServiceCode, "serviceCode", serviceCodePattern, true); err != nil {
-					return nil, err
-				}
-			}
+		"ListRequestedServiceQuotaChangeHistory": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			return s.history(ctx, p, in, deref(in.ServiceCode), "")
 		},
-		"ListRequestedServiceQuotaChangeHistoryByQuota": func(ctx context.Context, p *authz.Principal, in *sqInput) (any, error) {
-			if err := serviceAndQuota(in, true); err != nil {
-				return nil, err
-			}
+		"ListRequestedServiceQuotaChangeHistoryByQuota": func(ctx context.Context, p *authz.Principal, in *quotas.Input) (any, error) {
 			return s.history(ctx, p, in, *in.ServiceCode, *in.QuotaCode)
 		},
 	}
 }
 
-func (s *Server) history(ctx context.Context, p *authz.Principal, in *sqInput, serviceCode, quotaCode string) (any, error) {
-	if err := checkPaging(in); err != nil {
-		return nil, err
-	}
+func (s *Server) history(ctx context.Context, p *authz.Principal, in *quotas.Input, serviceCode, quotaCode string) (any, error) {
 	type result struct {
 		RequestedQuotas []sqRequest
 		NextToken       string `json:",omitempty"`
 	}
-	max := 100
-	if in.MaxResults != nil {
-		max = *in.MaxResults
-	}
 	reqs, next, err := s.quotas.ListRequestedServiceQuotaChangeHistory(ctx, p, quotas.HistoryQuery{
 		ServiceCode: serviceCode, QuotaCode: quotaCode, Status: deref(in.Status),
-		Page: quotas.Page{Token: deref(in.NextToken), Max: max}})
+		Page: quotas.Page{Token: deref(in.NextToken), Max: in.Max()}})
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +190,7 @@ func (s *Server) history(ctx context.Context, p *authz.Principal, in *sqInput, s
 
 // quotaList pages a list of quotas, only code's when set. Quotas applied at
 // resource level: none.
-func quotaList(values []quotas.Value, in *sqInput, code, level *string) (any, error) {
+func quotaList(values []quotas.Value, in *quotas.Input, code, level *string) (any, error) {
 	type result struct {
 		Quotas    []sqQuota
 		NextToken string `json:",omitempty"`
@@ -268,97 +205,14 @@ func quotaList(values []quotas.Value, in *sqInput, code, level *string) (any, er
 	if level != nil && *level == "RESOURCE" {
 		shapes = shapes[:0]
 	}
-	page, next, err := pageOf(shapes, in)
+	page, next, err := quotas.PageOf(shapes, deref(in.NextToken), in.Max())
 	if err != nil {
 		return nil, err
 	}
 	return result{page, next}, nil
 }
 
-// pageOf returns one page of a short list held in memory; its NextToken is
-// the offset, in base64.
-func pageOf[T any](all []T, in *sqInput) ([]T, string, error) {
-	max := 100
-	if in.MaxResults != nil {
-		max = *in.MaxResults
-	}
-	start := 0
-	if tok := deref(in.NextToken); tok != "" {
-		b, err := base64.StdEncoding.DecodeString(tok)
-		n, perr := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
-		if err != nil || perr != nil || !strings.HasPrefix(string(b), "offset:") || n < 0 || n > len(all) {
-			return nil, "", awserr.New(quotas.CodeInvalidPaginationToken, "Invalid pagination token.")
-		}
-		start = n
-	}
-	end := min(start+max, len(all))
-	next := ""
-	if end < len(all) {
-		next = base64.StdEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(end)))
-	}
-	return all[start:end], next, nil
-}
-
-// Input constraints of the model (ServiceCode, QuotaCode, RequestId,
-// MaxResults, Status, AppliedLevelEnum).
-var (
-	serviceCodePattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{1,63}$`)
-	quotaCodePattern   = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{1,128}$`)
-	requestIDPattern   = regexp.MustCompile(`^[0-9a-zA-Z][a-zA-Z0-9-]{1,128}$`)
-)
-
-func illegal(format string, args ...any) error {
-	return awserr.New(quotas.CodeIllegalArgument, format, args...)
-}
-
-func missing(member string) error {
-	return illegal("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
-}
-
-// member checks a string member against its pattern; a required one must
-// be there.
-func member(v *string, name string, re *regexp.Regexp, required bool) error {
-	if v == nil {
-		if required {
-			return missing(name)
-		}
-		return nil
-	}
-	if !re.MatchString(*v) {
-		return illegal("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: %s",
-			*v, name, strings.Trim(re.String(), "^$"))
-	}
-	return nil
-}
-
-// firstError returns the first non-nil error: AWS reports one at a time.
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// serviceAndQuota checks the ServiceCode and QuotaCode members.
-func serviceAndQuota(in *sqInput, quotaRequired bool) error {
-	return firstError(member(in.ServiceCode, "serviceCode", serviceCodePattern, true),
-		member(in.QuotaCode, "quotaCode", quotaCodePattern, quotaRequired))
-}
-
-func checkPaging(in *sqInput) error {
-	if in.MaxResults != nil && (*in.MaxResults < 1 || *in.MaxResults > 100) {
-		return illegal("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100", *in.MaxResults)
-	}
-	for name, v := range map[string]*string{"quotaAppliedAtLevel": in.QuotaAppliedAtLevel, "quotaRequestedAtLevel": in.QuotaRequestedAtLevel} {
-		if v != nil && *v != "ACCOUNT" && *v != "RESOURCE" && *v != "ALL" {
-			return illegal("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [ACCOUNT, RESOURCE, ALL]", *v, name)
-		}
-	}
-	return nil
-}
-
+// deref is the value of an optional member, "" when absent.
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -391,12 +245,16 @@ func (s *Server) serveServiceQuotas(w http.ResponseWriter, r *http.Request, c *c
 		s.writeJSONError(w, c.reqID, err)
 		return
 	}
-	var in sqInput
+	var in quotas.Input
 	if b := bytes.TrimSpace(c.body); len(b) > 0 {
 		if err := json.Unmarshal(b, &in); err != nil {
 			s.writeJSONError(w, c.reqID, awserr.New("SerializationException", "The request body is not valid JSON for %s.", c.action))
 			return
 		}
+	}
+	if err := in.Validate(c.action); err != nil {
+		s.writeJSONError(w, c.reqID, err)
+		return
 	}
 	ctx := authz.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
 	out, err := h(ctx, p, &in)
