@@ -9,7 +9,6 @@ import (
 	"github.com/iamd/iamd/internal/mfa"
 	"io"
 	"log/slog"
-	"time"
 
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/clock"
@@ -20,35 +19,14 @@ type Config struct {
 	// Issuer is the issuer in virtual devices' otpauth URIs. Default
 	// "Amazon Web Services", as AWS writes it.
 	Issuer string
-	// EnableWindow is how far from the server's clock EnableMFADevice and
-	// ResyncMFADevice search for the two codes. Default 10 minutes.
-	EnableWindow time.Duration
-	// SignInSkewSteps is how many time steps either side of the server's
-	// time, and of the device's drift-corrected time, a sign-in code may be.
-	// Default 1.
-	SignInSkewSteps int
-	// ThrottleAfter is the number of consecutive failed code checks after
-	// which a device refuses attempts for a while. Default 5.
-	ThrottleAfter int
-	// ThrottleMax caps the doubling delay. Default 15 minutes.
-	ThrottleMax time.Duration
+	// MFA tunes code checks (enable window, sign-in skew, throttling);
+	// see mfa.Config for its defaults.
+	MFA mfa.Config
 }
 
 func (c Config) withDefaults() Config {
 	if c.Issuer == "" {
 		c.Issuer = "Amazon Web Services"
-	}
-	if c.EnableWindow <= 0 {
-		c.EnableWindow = 10 * time.Minute
-	}
-	if c.SignInSkewSteps <= 0 {
-		c.SignInSkewSteps = 1
-	}
-	if c.ThrottleAfter <= 0 {
-		c.ThrottleAfter = 5
-	}
-	if c.ThrottleMax <= 0 {
-		c.ThrottleMax = 15 * time.Minute
 	}
 	return c
 }
@@ -90,8 +68,7 @@ func New(store Store, o Options) *Service {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.mfa = mfa.New(store, s.clock, s.log, mfa.Config{EnableWindow: s.cfg.EnableWindow, SignInSkewSteps: s.cfg.SignInSkewSteps,
-		ThrottleAfter: s.cfg.ThrottleAfter, ThrottleMax: s.cfg.ThrottleMax})
+	s.mfa = mfa.New(store, s.clock, s.log, s.cfg.MFA)
 	return s
 }
 
