@@ -264,11 +264,11 @@ func (c *Condition) evalValues(vals []string, env *env) bool {
 		// ("must not match") holds.
 		return c.op.negate
 	}
-	if c.hasVars && c.unresolved(env) != nil {
-		// AWS: a variable that cannot be resolved makes the statement
-		// not apply; failing the condition does that for either effect.
-		return false
-	}
+	// A value whose variable has no value is effectively null: it matches
+	// no context value, so the condition's other values decide (they are
+	// ORed) and a negated operator, which must match none, holds (IAM User
+	// Guide, "Policy variables with no value"). pattern.match and
+	// arnPattern.match never match through an unresolvable variable.
 	switch c.set {
 	case setForAll:
 		for _, v := range vals {

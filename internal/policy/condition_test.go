@@ -326,7 +326,7 @@ func TestConditionVariables(t *testing.T) {
 	}{
 		{Version2012, `{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}`, true},
 		{Version2012, `{"StringLike":{"s3:prefix":"home/${aws:userid}/*"}}`, false},         // unresolved
-		{Version2012, `{"StringNotLike":{"s3:prefix":"home/${aws:userid}/*"}}`, false},      // unresolved fails negated too
+		{Version2012, `{"StringNotLike":{"s3:prefix":"home/${aws:userid}/*"}}`, true},       // AWS: negated operators match a null value
 		{Version2012, `{"StringLike":{"s3:prefix":"home/${aws:userid, 'alice'}/*"}}`, true}, // default
 		{Version2012, `{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}`, true},
 		{Version2012, `{"StringEquals":{"aws:ResourceTag/team":"${aws:TagKeys}"}}`, false}, // multivalued never resolves

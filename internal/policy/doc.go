@@ -20,9 +20,13 @@
 //     ForAllValues/ForAnyValue: the positive operator holds when any value
 //     matches, the negated one when none does.
 //   - A policy variable that cannot be resolved (absent key without a
-//     default, or a key with several values) makes that Resource entry
-//     match nothing, makes a NotResource statement not apply, and makes a
-//     Condition fail — so the statement does not apply, whatever its effect.
+//     default, or a key with several values) is effectively null, as the
+//     User Guide's "Policy variables with no value" says: a Resource or
+//     NotResource entry holding it matches no resource (so a NotResource
+//     Deny still applies to what its other entries do not spare), and a
+//     Condition value holding it matches no context value — the values are
+//     ORed, so the others still decide, and a negated operator
+//     (StringNotEquals, StringNotLike, ArnNotLike…) holds against it.
 //   - Values substituted for variables are literal text: a "*" in a tag
 //     value is not a wildcard. ${*}, ${?} and ${$} write literal *, ? and $.
 //   - Resource and ArnLike/ArnEquals patterns are compared per ARN segment:

@@ -275,10 +275,13 @@ func (e *evaluation) statement(st *Statement, caller *Caller) bool {
 		}
 		if !c.evalValues(vals, &e.env) {
 			ok = false
-			if c.hasVars {
-				if t := c.unresolved(&e.env); t != nil {
-					e.noteMissing(t.name)
-				}
+		}
+		// A variable with no value decides a condition as much as an
+		// absent key does (it matches nothing, so negated operators
+		// hold), whatever the outcome.
+		if c.hasVars {
+			if t := c.unresolved(&e.env); t != nil {
+				e.noteMissing(t.name)
 			}
 		}
 	}
@@ -302,10 +305,11 @@ func (e *evaluation) action(st *Statement) bool {
 }
 
 // resource reports whether the request resource is covered by Resource, or
-// not covered by NotResource. A pattern whose variable cannot be resolved
-// matches nothing in Resource, and makes a NotResource statement not apply
-// at all: reading it as "matches nothing" would widen the statement to
-// every resource. The unresolved variable is returned for reporting.
+// not covered by NotResource. An entry whose variable has no value matches
+// no resource, in Resource and NotResource alike (IAM User Guide, "Policy
+// variables with no value"), and the other entries still decide: so a
+// NotResource statement whose only entry cannot be resolved applies to
+// every resource. The first unresolved variable is returned for reporting.
 func (e *evaluation) resource(st *Statement) (bool, *token) {
 	if len(st.resources) == 0 {
 		return true, nil // trust policies: the role itself
@@ -319,19 +323,13 @@ func (e *evaluation) resource(st *Statement) (bool, *token) {
 		if r.match(e.arn, &e.segs, e.nsegs, &e.env) {
 			return !not, nil
 		}
-		if t, bad := r.unresolved(&e.env); bad {
-			if not {
-				return false, t
-			}
-			if unresolved == nil {
+		if unresolved == nil {
+			if t, bad := r.unresolved(&e.env); bad {
 				unresolved = t
 			}
 		}
 	}
-	if not {
-		return true, nil
-	}
-	return false, unresolved
+	return not, unresolved
 }
 
 // noteMissing records key once, ignoring case.
