@@ -55,6 +55,17 @@ type Role struct {
 	MaxSessionDuration int    // seconds, 3600..43200
 	CreatedAt          time.Time
 	Tags               []Tag
+	// TrustPins are the unique ids that the user and role ARNs of the trust
+	// policy named when it was written: a principal deleted and created
+	// again under the same ARN is another principal, and is not trusted.
+	TrustPins []TrustPin
+}
+
+// TrustPin is the unique id a trust policy's principal ARN had when the
+// policy was written.
+type TrustPin struct {
+	ARN string
+	ID  string
 }
 
 // ARN returns the role's ARN.

@@ -132,9 +132,13 @@ func (s *Service) CreateRole(ctx context.Context, p *authz.Principal, in CreateR
 	if err != nil {
 		return nil, internal("new id", err)
 	}
+	pins, err := s.pinTrust(ctx, in.AssumeRolePolicyDocument)
+	if err != nil {
+		return nil, err
+	}
 	r := &Role{AccountID: p.AccountID, ID: id, Name: in.RoleName, Path: path, Description: in.Description,
 		AssumeRolePolicy: in.AssumeRolePolicyDocument, MaxSessionDuration: maxSession,
-		CreatedAt: s.clock.Now().UTC().Truncate(time.Second), Tags: in.Tags}
+		CreatedAt: s.clock.Now().UTC().Truncate(time.Second), Tags: in.Tags, TrustPins: pins}
 	switch err := s.store.CreateRole(ctx, r, max); {
 	case errors.Is(err, ErrExists):
 		return nil, awserr.New(awserr.EntityAlreadyExists, "Role with name %s already exists.", in.RoleName)
@@ -147,13 +151,14 @@ func (s *Service) CreateRole(ctx context.Context, p *authz.Principal, in CreateR
 	return r, nil
 }
 
-// GetRole returns a role with its tags.
+// GetRole returns a role with its tags, its trust policy as it applies
+// now (a deleted principal shows as its unique id).
 func (s *Service) GetRole(ctx context.Context, p *authz.Principal, name string) (*Role, error) {
 	r, err := s.authorizedRole(ctx, p, name, "iam:GetRole")
 	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	return s.effectiveTrust(ctx, r)
 }
 
 // ListRoles lists roles under a path prefix, without their tags.
@@ -164,6 +169,13 @@ func (s *Service) ListRoles(ctx context.Context, p *authz.Principal, pathPrefix,
 	roles, next, err := s.store.ListRoles(ctx, p.AccountID, pathPrefix, page(marker, maxItems))
 	if err != nil {
 		return nil, "", markerError(err)
+	}
+	for i := range roles {
+		r, err := s.effectiveTrust(ctx, &roles[i])
+		if err != nil {
+			return nil, "", err
+		}
+		roles[i] = *r
 	}
 	return roles, next, nil
 }
@@ -215,7 +227,11 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, p *authz.Principal
 	if err := s.checkTrustPolicy(ctx, p.AccountID, doc); err != nil {
 		return err
 	}
-	switch err := s.store.UpdateAssumeRolePolicy(ctx, p.AccountID, r.ID, doc); {
+	pins, err := s.pinTrust(ctx, doc)
+	if err != nil {
+		return err
+	}
+	switch err := s.store.UpdateAssumeRolePolicy(ctx, p.AccountID, r.ID, doc, pins); {
 	case errors.Is(err, ErrNotFound):
 		return noSuchRole(name)
 	case err != nil:
@@ -301,9 +317,15 @@ func (s *Service) ListRoleTags(ctx context.Context, p *authz.Principal, name, ma
 
 // RoleForSession finds a role of any account by name (ErrNotFound when
 // there is none) for STS's AssumeRole, which authorises the caller on the
-// role and checks its trust policy before it tells anything about it.
+// role and checks its trust policy before it tells anything about it. The
+// trust policy is the one that applies now: a principal deleted since it
+// was written, and perhaps created again, no longer matches.
 func (s *Service) RoleForSession(ctx context.Context, accountID, name string) (*Role, error) {
-	return s.store.RoleByName(ctx, accountID, name)
+	r, err := s.store.RoleByName(ctx, accountID, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.effectiveTrust(ctx, r)
 }
 
 // CheckManagedPolicies tells whether managed policies exist in (or are AWS

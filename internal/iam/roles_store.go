@@ -20,8 +20,9 @@ type RoleStore interface {
 	// UpdateRole changes the fields that are not nil. ErrNotFound when the
 	// role is gone.
 	UpdateRole(ctx context.Context, accountID, roleID string, description *string, maxSessionDuration *int) error
-	// UpdateAssumeRolePolicy replaces the trust policy document.
-	UpdateAssumeRolePolicy(ctx context.Context, accountID, roleID, document string) error
+	// UpdateAssumeRolePolicy replaces the trust policy document and the
+	// unique ids its principals had (see Role.TrustPins).
+	UpdateAssumeRolePolicy(ctx context.Context, accountID, roleID, document string, pins []TrustPin) error
 	// DeleteRole deletes a role and its tags. It fails with *ConflictError
 	// while the role has inline policies (What "inline policies") or
 	// attached managed policies (What "managed policies").

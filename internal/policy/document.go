@@ -531,10 +531,13 @@ func parsePrincipals(v any) (*Principals, error) {
 	return p, nil
 }
 
-// validAWSPrincipal accepts "*", a 12-digit account id, or an IAM or STS ARN
-// of that account without wildcards; AWS rejects partial wildcards here.
+// validAWSPrincipal accepts "*", a 12-digit account id, an IAM or STS ARN
+// of that account without wildcards (AWS rejects partial wildcards here),
+// or the unique id of a user or role: a trust policy shows that id in place
+// of the ARN of a principal deleted since it was written, and such an entry
+// matches no caller.
 func validAWSPrincipal(s string) bool {
-	if s == "*" || isAccountID(s) {
+	if s == "*" || isAccountID(s) || isUniqueID(s) {
 		return true
 	}
 	if strings.ContainsAny(s, "*? \t") {
@@ -544,6 +547,20 @@ func validAWSPrincipal(s string) bool {
 	return n == arnSegments && segs[0] == "arn" && segs[1] != "" &&
 		(segs[2] == "iam" || segs[2] == "sts") && segs[3] == "" &&
 		isAccountID(segs[4]) && segs[5] != ""
+}
+
+// isUniqueID reports whether s is a user's (AIDA…) or role's (AROA…)
+// unique id: the prefix and 16 or more upper-case letters and digits.
+func isUniqueID(s string) bool {
+	if len(s) < 20 || !(strings.HasPrefix(s, "AIDA") || strings.HasPrefix(s, "AROA")) {
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if (s[i] < 'A' || s[i] > 'Z') && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // validServicePrincipal accepts a service or provider name or ARN: no

@@ -488,20 +488,6 @@ func (s *Store) ListEntitiesForPolicy(ctx context.Context, accountID, arn string
 	return out, next, nil
 }
 
-// RoleRef resolves a role name to its id, name and path.
-func (s *Store) RoleRef(ctx context.Context, accountID, name string) (*iam.Role, error) {
-	r := iam.Role{AccountID: accountID}
-	err := s.queryRow(ctx, `SELECT id, name, path FROM roles WHERE account_id = $1 AND name_key = $2`,
-		accountID, strings.ToLower(name)).Scan(&r.ID, &r.Name, &r.Path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, iam.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
 // attachedDocuments selects (kind, entity name, policy name or ARN,
 // document) of the managed policies attached to the entities that the
 // condition (on a) selects, at their default versions.

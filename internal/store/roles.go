@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/iamd/iamd/internal/iam"
@@ -14,9 +16,9 @@ func (s *Store) CreateRole(ctx context.Context, r *iam.Role, maxRoles int) error
 	return s.insertWithin(ctx, r.AccountID, maxRoles, `SELECT COUNT(*) FROM roles WHERE account_id = $1`,
 		[]any{r.AccountID}, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO roles (id, account_id, name, name_key, path, description, trust_policy,
-				max_session_duration, created_at, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				max_session_duration, created_at, tags, trust_pins) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 				r.ID, r.AccountID, r.Name, strings.ToLower(r.Name), r.Path, r.Description, r.AssumeRolePolicy,
-				r.MaxSessionDuration, ms(r.CreatedAt), encodeTags(mergeTags(nil, r.Tags, true)))
+				r.MaxSessionDuration, ms(r.CreatedAt), encodeTags(mergeTags(nil, r.Tags, true)), encodePins(r.TrustPins))
 			if isUnique(err) {
 				return iam.ErrExists
 			}
@@ -24,19 +26,34 @@ func (s *Store) CreateRole(ctx context.Context, r *iam.Role, maxRoles int) error
 		})
 }
 
-const roleCols = `id, account_id, name, path, description, trust_policy, max_session_duration, created_at`
+const roleCols = `id, account_id, name, path, description, trust_policy, max_session_duration, created_at, trust_pins`
 
 func scanRole(sc interface{ Scan(...any) error }) (*iam.Role, error) {
 	var r iam.Role
 	var created int64
-	if err := sc.Scan(&r.ID, &r.AccountID, &r.Name, &r.Path, &r.Description, &r.AssumeRolePolicy, &r.MaxSessionDuration, &created); err != nil {
+	var pins string
+	if err := sc.Scan(&r.ID, &r.AccountID, &r.Name, &r.Path, &r.Description, &r.AssumeRolePolicy, &r.MaxSessionDuration, &created, &pins); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, iam.ErrNotFound
 		}
 		return nil, err
 	}
 	r.CreatedAt = fromMS(created)
+	if pins != "" && pins != "[]" {
+		if err := json.Unmarshal([]byte(pins), &r.TrustPins); err != nil {
+			return nil, fmt.Errorf("role %s: trust pins: %w", r.ID, err)
+		}
+	}
 	return &r, nil
+}
+
+// encodePins is the trust_pins column of a role.
+func encodePins(pins []iam.TrustPin) string {
+	if len(pins) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(pins)
+	return string(b)
 }
 
 // scanTaggedRole scans roleCols followed by the tags column.
@@ -124,13 +141,14 @@ func (s *Store) UpdateRole(ctx context.Context, accountID, roleID string, descri
 	})
 }
 
-// UpdateAssumeRolePolicy replaces a role's trust policy.
-func (s *Store) UpdateAssumeRolePolicy(ctx context.Context, accountID, roleID, document string) error {
+// UpdateAssumeRolePolicy replaces a role's trust policy and its pins.
+func (s *Store) UpdateAssumeRolePolicy(ctx context.Context, accountID, roleID, document string, pins []iam.TrustPin) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE roles SET trust_policy = $1 WHERE account_id = $2 AND id = $3`, document, accountID, roleID)
+		res, err := tx.ExecContext(ctx, `UPDATE roles SET trust_policy = $1, trust_pins = $2 WHERE account_id = $3 AND id = $4`,
+			document, encodePins(pins), accountID, roleID)
 		if err != nil {
 			return err
 		}
