@@ -170,11 +170,13 @@ func sessionPolicies(in *AssumeRoleInput, inherited []iam.Tag) (compact json.Raw
 // role's trust policy, the caller's identity policies and, when given, an
 // MFA code of the calling user.
 //
-// Order of checks, so that a refused request never consumes an MFA code:
+// Order of checks, so that a refused request never consumes an MFA code
+// and a caller the role does not admit cannot tell it from a missing role:
 // the request's form, then the identity policy and the trust policy — the
 // trust policy evaluated with the MFA context the session will have if the
-// code turns out valid (present, age 0) — then the duration, and only then
-// the code. A code is therefore spent only by a request that succeeds
+// code turns out valid (present, age 0) — then what depends on the role
+// (the policy ARNs exist in its account, the duration fits its
+// MaxSessionDuration), and only then the code. A code is therefore spent only by a request that succeeds
 // unless the code itself is wrong; a wrong code is refused even when the
 // trust policy does not ask for MFA, as on AWS.
 func (s *Service) AssumeRole(ctx context.Context, p *authz.Principal, in AssumeRoleInput) (*AssumedRole, error) {
@@ -219,6 +221,14 @@ func (s *Service) AssumeRole(ctx context.Context, p *authz.Principal, in AssumeR
 		}
 		return nil, err
 	}
+	// The trust policy comes before anything that depends on the role or
+	// its account (the policy ARNs' existence, the role's
+	// MaxSessionDuration): to a caller it does not admit, an existing role
+	// must answer as a missing one does (issue 9, finding 6).
+	now := s.clock.Now().UTC()
+	if err := s.checkTrust(ctx, p, role, &in, now); err != nil {
+		return nil, err
+	}
 	if len(in.PolicyARNs) > 0 {
 		// Session policies must exist in the role's account now, not fail
 		// every later call of the session.
@@ -229,10 +239,6 @@ func (s *Service) AssumeRole(ctx context.Context, p *authz.Principal, in AssumeR
 			}
 			return nil, err
 		}
-	}
-	now := s.clock.Now().UTC()
-	if err := s.checkTrust(ctx, p, role, &in, now); err != nil {
-		return nil, err
 	}
 
 	duration := in.Duration
