@@ -7,7 +7,8 @@
 // decodes the input, the principal is authenticated, authz applies the
 // session-credential rules, the domain does the work, and the same codec
 // renders the result or the error from awserr's one table. Unsigned
-// requests reach only /healthz.
+// requests reach only /healthz and, when there is one, the console under
+// /console.
 package gateway
 
 import (
@@ -22,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,6 +92,8 @@ type Server struct {
 	quotas *quotas.Service
 	// sqHandlers are the Service Quotas operations, built once.
 	sqHandlers map[string]sqHandler
+	// console serves /console; nil when there is none.
+	console http.Handler
 }
 
 // Store is what the gateway itself reads and writes: keys, users and
@@ -112,6 +116,12 @@ type Deps struct {
 	// Log gets one line per request and the detail of internal errors;
 	// nil discards.
 	Log *slog.Logger
+	// Console is the browser console's door, served under /console (and
+	// a browser's GET / is redirected there); nil serves no console. It
+	// gets the request after the gateway's middleware, unsigned: it
+	// authenticates with its own session cookie and asks authz and mfa
+	// like every other door.
+	Console http.Handler
 }
 
 // New returns a Server over the domain services.
@@ -121,12 +131,13 @@ func New(d Deps) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		iam:    d.IAM,
-		sts:    d.STS,
-		auth:   &auth.Authenticator{Store: d.Store, STS: d.STS, Clock: d.IAM.Clock()},
-		log:    log,
-		health: d.Store.Ping,
-		quotas: d.Quotas,
+		iam:     d.IAM,
+		sts:     d.STS,
+		auth:    &auth.Authenticator{Store: d.Store, STS: d.STS, Clock: d.IAM.Clock()},
+		log:     log,
+		health:  d.Store.Ping,
+		quotas:  d.Quotas,
+		console: d.Console,
 	}
 	s.auth.LastUsed = iam.NewUsageRecorder(d.Store, iam.UsageOptions{Logger: log})
 	s.sqHandlers = s.serviceQuotasHandlers()
@@ -154,12 +165,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// the log only; the client gets the route's internal failure
 			// with the request id, if nothing was written yet.
 			s.log.Error("panic serving request", "id", c.reqID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if !rec.wrote {
-				writeErr := s.queryError(awsquery.IAM())
-				if rt != nil {
-					writeErr = rt.writeError
-				}
-				writeErr(rec, c.reqID, errors.New("panic"))
+			switch {
+			case rec.wrote:
+			case service == "console":
+				http.Error(rec, "Internal error (request id "+c.reqID+").", http.StatusInternalServerError)
+			case rt != nil:
+				rt.writeError(rec, c.reqID, errors.New("panic"))
+			default:
+				s.queryError(awsquery.IAM())(rec, c.reqID, errors.New("panic"))
 			}
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", c.reqID), slog.String("method", r.Method),
@@ -171,6 +184,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.healthz(rec, r)
 		return
+	}
+	if s.console != nil {
+		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") {
+			service = "console"
+			s.console.ServeHTTP(rec, r)
+			return
+		}
+		if r.URL.Path == "/" && r.Method == http.MethodGet && r.URL.RawQuery == "" && r.Header.Get("Authorization") == "" {
+			// A browser at the root; SDKs always sign, and POST.
+			http.Redirect(rec, r, "/console/", http.StatusFound)
+			return
+		}
 	}
 	// The credential scope names the service, and so the route, before any
 	// of the body is read: each route has its own body policy.
