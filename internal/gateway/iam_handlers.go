@@ -330,11 +330,3 @@ func maxItems(in awsquery.Params) int {
 	n, _ := in.Int("MaxItems")
 	return int(n)
 }
-
-// credsXML is STS's Credentials shape.
-type credsXML struct {
-	AccessKeyID     string        `xml:"AccessKeyId"`
-	SecretAccessKey string        `xml:"SecretAccessKey"`
-	SessionToken    string        `xml:"SessionToken"`
-	Expiration      awsquery.Time `xml:"Expiration"`
-}
