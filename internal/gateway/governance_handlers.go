@@ -2,45 +2,11 @@ package gateway
 
 import (
 	"context"
-	"github.com/iamd/iamd/internal/authz"
 
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awsquery"
 	"github.com/iamd/iamd/internal/iam"
 )
-
-// taggedUserXML is the User of CreateUser and GetUser, which carry the
-// user's tags (ListUsers does not).
-type taggedUserXML struct {
-	userXML
-	Tags awsquery.List[tagXML] `xml:"Tags,omitempty"`
-}
-
-func toTaggedUserXML(u *iam.User, tags []iam.Tag) taggedUserXML {
-	x := taggedUserXML{userXML: toUserXML(u)}
-	if len(tags) > 0 {
-		x.Tags = toTagsXML(tags)
-	}
-	return x
-}
-
-type passwordPolicyXML struct {
-	MinimumPasswordLength      int  `xml:"MinimumPasswordLength"`
-	RequireSymbols             bool `xml:"RequireSymbols"`
-	RequireNumbers             bool `xml:"RequireNumbers"`
-	RequireUppercaseCharacters bool `xml:"RequireUppercaseCharacters"`
-	RequireLowercaseCharacters bool `xml:"RequireLowercaseCharacters"`
-	AllowUsersToChangePassword bool `xml:"AllowUsersToChangePassword"`
-	ExpirePasswords            bool `xml:"ExpirePasswords"`
-	MaxPasswordAge             int  `xml:"MaxPasswordAge,omitempty"`
-	PasswordReusePrevention    int  `xml:"PasswordReusePrevention,omitempty"`
-	HardExpiry                 bool `xml:"HardExpiry"`
-}
-
-type tagListResultXML struct {
-	Tags        awsquery.List[tagXML] `xml:"Tags"`
-	IsTruncated bool                  `xml:"IsTruncated"`
-	Marker      string                `xml:"Marker,omitempty"`
-}
 
 // usage returns the recorder of access key use that New gave the
 // authenticator.
@@ -77,175 +43,163 @@ func (s *Server) Close() error {
 // CreateVirtualMFADevice are here too, replacing the core area's, since
 // they carry tags.
 func (s *Server) governanceHandlers() map[string]handler {
-	return map[string]handler{
-		"GetAccountPasswordPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			pp, err := s.iam.GetAccountPasswordPolicy(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				PasswordPolicy passwordPolicyXML `xml:"PasswordPolicy"`
-			}{passwordPolicyXML{
-				MinimumPasswordLength: pp.MinimumPasswordLength, RequireSymbols: pp.RequireSymbols,
-				RequireNumbers: pp.RequireNumbers, RequireUppercaseCharacters: pp.RequireUppercaseCharacters,
-				RequireLowercaseCharacters: pp.RequireLowercaseCharacters, AllowUsersToChangePassword: pp.AllowUsersToChangePassword,
-				ExpirePasswords: pp.ExpirePasswords(), MaxPasswordAge: pp.MaxPasswordAge,
-				PasswordReusePrevention: pp.PasswordReusePrevention, HardExpiry: pp.HardExpiry,
-			}}, nil
-		},
-		"UpdateAccountPasswordPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			var pp iam.PasswordPolicy
-			n, _ := in.Int("MinimumPasswordLength")
-			pp.MinimumPasswordLength = int(n)
-			n, _ = in.Int("MaxPasswordAge")
-			pp.MaxPasswordAge = int(n)
-			n, _ = in.Int("PasswordReusePrevention")
-			pp.PasswordReusePrevention = int(n)
-			pp.RequireSymbols, _ = in.Bool("RequireSymbols")
-			pp.RequireNumbers, _ = in.Bool("RequireNumbers")
-			pp.RequireUppercaseCharacters, _ = in.Bool("RequireUppercaseCharacters")
-			pp.RequireLowercaseCharacters, _ = in.Bool("RequireLowercaseCharacters")
-			pp.AllowUsersToChangePassword, _ = in.Bool("AllowUsersToChangePassword")
-			pp.HardExpiry, _ = in.Bool("HardExpiry")
-			return nil, s.iam.UpdateAccountPasswordPolicy(ctx, p, pp)
-		},
-		"DeleteAccountPasswordPolicy": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			return nil, s.iam.DeleteAccountPasswordPolicy(ctx, p)
-		},
+	return typedHandlers("iam",
+		op(s.getAccountPasswordPolicy), op(s.updateAccountPasswordPolicy), op(s.deleteAccountPasswordPolicy),
+		op(s.createUser), op(s.getUser), op(s.updateUser), op(s.tagUser), op(s.untagUser), op(s.listUserTags),
+		op(s.createVirtualMFADevice), op(s.tagMFADevice), op(s.untagMFADevice), op(s.listMFADeviceTags),
+		op(s.getAccessKeyLastUsed), op(s.generateCredentialReport), op(s.getCredentialReport),
+		op(s.createAccountAlias), op(s.listAccountAliases), op(s.deleteAccountAlias),
+	)
+}
 
-		"CreateUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			tags := tagsParam(in)
-			u, err := s.iam.CreateUser(ctx, p, in.String("Path"), in.String("UserName"), tags...)
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				User taggedUserXML `xml:"User"`
-			}{toTaggedUserXML(u, tags)}, nil
-		},
-		"GetUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			u, err := s.iam.GetUser(ctx, p, in.String("UserName"))
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				User taggedUserXML `xml:"User"`
-			}{toTaggedUserXML(u, u.Tags)}, nil
-		},
-		"UpdateUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			return nil, s.iam.UpdateUser(ctx, p, in.String("UserName"), in.String("NewUserName"), in.String("NewPath"))
-		},
-		"TagUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			return nil, s.iam.TagUser(ctx, p, in.String("UserName"), tagsParam(in))
-		},
-		"UntagUser": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			return nil, s.iam.UntagUser(ctx, p, in.String("UserName"), in.StringList("TagKeys"))
-		},
-		"ListUserTags": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			tags, next, err := s.iam.ListUserTags(ctx, p, in.String("UserName"), in.String("Marker"), maxItems(in))
-			if err != nil {
-				return nil, err
-			}
-			return &tagListResultXML{toTagsXML(tags), next != "", next}, nil
-		},
-
-		"CreateVirtualMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			d, tags, err := s.iam.CreateTaggedVirtualMFADevice(ctx, p, in.String("Path"), in.String("VirtualMFADeviceName"), tagsParam(in))
-			if err != nil {
-				return nil, err
-			}
-			type taggedDeviceXML struct {
-				virtualMFADeviceXML
-				Tags awsquery.List[tagXML] `xml:"Tags,omitempty"`
-			}
-			x := taggedDeviceXML{virtualMFADeviceXML: virtualMFADeviceXML{SerialNumber: d.Serial,
-				Base32StringSeed: awsquery.Blob(d.Base32StringSeed), QRCodePNG: d.QRCodePNG}}
-			if len(tags) > 0 {
-				x.Tags = toTagsXML(tags)
-			}
-			return &struct {
-				VirtualMFADevice taggedDeviceXML `xml:"VirtualMFADevice"`
-			}{x}, nil
-		},
-		"TagMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			return nil, s.iam.TagMFADevice(ctx, p, in.String("SerialNumber"), tagsParam(in))
-		},
-		"UntagMFADevice": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			return nil, s.iam.UntagMFADevice(ctx, p, in.String("SerialNumber"), in.StringList("TagKeys"))
-		},
-		"ListMFADeviceTags": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			tags, next, err := s.iam.ListMFADeviceTags(ctx, p, in.String("SerialNumber"), in.String("Marker"), maxItems(in))
-			if err != nil {
-				return nil, err
-			}
-			return &tagListResultXML{toTagsXML(tags), next != "", next}, nil
-		},
-
-		"GetAccessKeyLastUsed": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			lu, err := s.iam.GetAccessKeyLastUsed(ctx, p, in.String("AccessKeyId"))
-			if err != nil {
-				return nil, err
-			}
-			// Never used: no date, and "N/A" for service and region, as AWS
-			// answers.
-			type lastUsedXML struct {
-				LastUsedDate awsquery.Time `xml:"LastUsedDate"`
-				ServiceName  string        `xml:"ServiceName"`
-				Region       string        `xml:"Region"`
-			}
-			x := lastUsedXML{ServiceName: "N/A", Region: "N/A"}
-			if u := lu.Use; !u.At.IsZero() {
-				x.LastUsedDate = awsquery.Time{Time: u.At}
-				if u.Service != "" {
-					x.ServiceName = u.Service
-				}
-				if u.Region != "" {
-					x.Region = u.Region
-				}
-			}
-			return &struct {
-				UserName          string      `xml:"UserName"`
-				AccessKeyLastUsed lastUsedXML `xml:"AccessKeyLastUsed"`
-			}{displayName(lu.User), x}, nil
-		},
-
-		"GenerateCredentialReport": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			state, err := s.iam.GenerateCredentialReport(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				State       string `xml:"State"`
-				Description string `xml:"Description,omitempty"`
-			}{State: state}, nil
-		},
-		"GetCredentialReport": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			r, err := s.iam.GetCredentialReport(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				Content       awsquery.Blob `xml:"Content"`
-				ReportFormat  string        `xml:"ReportFormat"`
-				GeneratedTime awsquery.Time `xml:"GeneratedTime"`
-			}{awsquery.Blob(r.Content), "text/csv", awsquery.Time{Time: r.GeneratedAt}}, nil
-		},
-
-		"CreateAccountAlias": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			return nil, s.iam.CreateAccountAlias(ctx, p, in.String("AccountAlias"))
-		},
-		"ListAccountAliases": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			aliases, err := s.iam.ListAccountAliases(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			return &struct {
-				AccountAliases awsquery.List[string] `xml:"AccountAliases"`
-				IsTruncated    bool                  `xml:"IsTruncated"`
-			}{AccountAliases: aliases}, nil
-		},
-		"DeleteAccountAlias": func(ctx context.Context, p *authz.Principal, in awsquery.Params) (any, error) {
-			return nil, s.iam.DeleteAccountAlias(ctx, p, in.String("AccountAlias"))
-		},
+func (s *Server) getAccountPasswordPolicy(ctx context.Context, p *authz.Principal, _ *awsquery.GetAccountPasswordPolicyInput) (*awsquery.GetAccountPasswordPolicyOutput, error) {
+	pp, err := s.iam.GetAccountPasswordPolicy(ctx, p)
+	if err != nil {
+		return nil, err
 	}
+	return &awsquery.GetAccountPasswordPolicyOutput{PasswordPolicy: awsquery.PasswordPolicy{
+		MinimumPasswordLength: pp.MinimumPasswordLength, RequireSymbols: ptr(pp.RequireSymbols),
+		RequireNumbers: ptr(pp.RequireNumbers), RequireUppercaseCharacters: ptr(pp.RequireUppercaseCharacters),
+		RequireLowercaseCharacters: ptr(pp.RequireLowercaseCharacters), AllowUsersToChangePassword: ptr(pp.AllowUsersToChangePassword),
+		ExpirePasswords: ptr(pp.ExpirePasswords()), MaxPasswordAge: pp.MaxPasswordAge,
+		PasswordReusePrevention: pp.PasswordReusePrevention, HardExpiry: ptr(pp.HardExpiry),
+	}}, nil
+}
+
+// isTrue reads an optional boolean: absent is false.
+func isTrue(b *bool) bool { return b != nil && *b }
+
+func (s *Server) updateAccountPasswordPolicy(ctx context.Context, p *authz.Principal, in *awsquery.UpdateAccountPasswordPolicyInput) (*awsquery.UpdateAccountPasswordPolicyOutput, error) {
+	return nil, s.iam.UpdateAccountPasswordPolicy(ctx, p, iam.PasswordPolicy{
+		MinimumPasswordLength: in.MinimumPasswordLength, MaxPasswordAge: in.MaxPasswordAge, PasswordReusePrevention: in.PasswordReusePrevention,
+		RequireSymbols: isTrue(in.RequireSymbols), RequireNumbers: isTrue(in.RequireNumbers),
+		RequireUppercaseCharacters: isTrue(in.RequireUppercaseCharacters), RequireLowercaseCharacters: isTrue(in.RequireLowercaseCharacters),
+		AllowUsersToChangePassword: isTrue(in.AllowUsersToChangePassword), HardExpiry: isTrue(in.HardExpiry),
+	})
+}
+
+func (s *Server) deleteAccountPasswordPolicy(ctx context.Context, p *authz.Principal, _ *awsquery.DeleteAccountPasswordPolicyInput) (*awsquery.DeleteAccountPasswordPolicyOutput, error) {
+	return nil, s.iam.DeleteAccountPasswordPolicy(ctx, p)
+}
+
+func (s *Server) createUser(ctx context.Context, p *authz.Principal, in *awsquery.CreateUserInput) (*awsquery.CreateUserOutput, error) {
+	tags := fromTags(in.Tags)
+	u, err := s.iam.CreateUser(ctx, p, in.Path, in.UserName, tags...)
+	if err != nil {
+		return nil, err
+	}
+	x := toUser(u)
+	x.Tags = taggedOnly(tags)
+	return &awsquery.CreateUserOutput{User: &x}, nil
+}
+
+func (s *Server) getUser(ctx context.Context, p *authz.Principal, in *awsquery.GetUserInput) (*awsquery.GetUserOutput, error) {
+	u, err := s.iam.GetUser(ctx, p, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	x := toUser(u)
+	x.Tags = taggedOnly(u.Tags)
+	return &awsquery.GetUserOutput{User: x}, nil
+}
+
+func (s *Server) updateUser(ctx context.Context, p *authz.Principal, in *awsquery.UpdateUserInput) (*awsquery.UpdateUserOutput, error) {
+	return nil, s.iam.UpdateUser(ctx, p, in.UserName, in.NewUserName, in.NewPath)
+}
+
+func (s *Server) tagUser(ctx context.Context, p *authz.Principal, in *awsquery.TagUserInput) (*awsquery.TagUserOutput, error) {
+	return nil, s.iam.TagUser(ctx, p, in.UserName, fromTags(in.Tags))
+}
+
+func (s *Server) untagUser(ctx context.Context, p *authz.Principal, in *awsquery.UntagUserInput) (*awsquery.UntagUserOutput, error) {
+	return nil, s.iam.UntagUser(ctx, p, in.UserName, in.TagKeys)
+}
+
+func (s *Server) listUserTags(ctx context.Context, p *authz.Principal, in *awsquery.ListUserTagsInput) (*awsquery.ListUserTagsOutput, error) {
+	tags, next, err := s.iam.ListUserTags(ctx, p, in.UserName, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &awsquery.ListUserTagsOutput{Tags: toTags(tags), IsTruncated: ptr(next != ""), Marker: optional(next)}, nil
+}
+
+func (s *Server) createVirtualMFADevice(ctx context.Context, p *authz.Principal, in *awsquery.CreateVirtualMFADeviceInput) (*awsquery.CreateVirtualMFADeviceOutput, error) {
+	d, tags, err := s.iam.CreateTaggedVirtualMFADevice(ctx, p, in.Path, in.VirtualMFADeviceName, fromTags(in.Tags))
+	if err != nil {
+		return nil, err
+	}
+	return &awsquery.CreateVirtualMFADeviceOutput{VirtualMFADevice: awsquery.VirtualMFADevice{SerialNumber: d.Serial,
+		Base32StringSeed: awsquery.SecretBlob(d.Base32StringSeed), QRCodePNG: d.QRCodePNG, Tags: taggedOnly(tags)}}, nil
+}
+
+func (s *Server) tagMFADevice(ctx context.Context, p *authz.Principal, in *awsquery.TagMFADeviceInput) (*awsquery.TagMFADeviceOutput, error) {
+	return nil, s.iam.TagMFADevice(ctx, p, in.SerialNumber, fromTags(in.Tags))
+}
+
+func (s *Server) untagMFADevice(ctx context.Context, p *authz.Principal, in *awsquery.UntagMFADeviceInput) (*awsquery.UntagMFADeviceOutput, error) {
+	return nil, s.iam.UntagMFADevice(ctx, p, in.SerialNumber, in.TagKeys)
+}
+
+func (s *Server) listMFADeviceTags(ctx context.Context, p *authz.Principal, in *awsquery.ListMFADeviceTagsInput) (*awsquery.ListMFADeviceTagsOutput, error) {
+	tags, next, err := s.iam.ListMFADeviceTags(ctx, p, in.SerialNumber, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &awsquery.ListMFADeviceTagsOutput{Tags: toTags(tags), IsTruncated: ptr(next != ""), Marker: optional(next)}, nil
+}
+
+func (s *Server) getAccessKeyLastUsed(ctx context.Context, p *authz.Principal, in *awsquery.GetAccessKeyLastUsedInput) (*awsquery.GetAccessKeyLastUsedOutput, error) {
+	lu, err := s.iam.GetAccessKeyLastUsed(ctx, p, in.AccessKeyId)
+	if err != nil {
+		return nil, err
+	}
+	// Never used: no date, and "N/A" for service and region, as AWS
+	// answers.
+	x := &awsquery.AccessKeyLastUsed{ServiceName: "N/A", Region: "N/A"}
+	if u := lu.Use; !u.At.IsZero() {
+		x.LastUsedDate = u.At
+		if u.Service != "" {
+			x.ServiceName = u.Service
+		}
+		if u.Region != "" {
+			x.Region = u.Region
+		}
+	}
+	return &awsquery.GetAccessKeyLastUsedOutput{UserName: displayName(lu.User), AccessKeyLastUsed: x}, nil
+}
+
+func (s *Server) generateCredentialReport(ctx context.Context, p *authz.Principal, _ *awsquery.GenerateCredentialReportInput) (*awsquery.GenerateCredentialReportOutput, error) {
+	state, err := s.iam.GenerateCredentialReport(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &awsquery.GenerateCredentialReportOutput{State: state}, nil
+}
+
+func (s *Server) getCredentialReport(ctx context.Context, p *authz.Principal, _ *awsquery.GetCredentialReportInput) (*awsquery.GetCredentialReportOutput, error) {
+	r, err := s.iam.GetCredentialReport(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	content := r.Content
+	if content == nil {
+		content = []byte{}
+	}
+	return &awsquery.GetCredentialReportOutput{Content: content, ReportFormat: "text/csv", GeneratedTime: r.GeneratedAt}, nil
+}
+
+func (s *Server) createAccountAlias(ctx context.Context, p *authz.Principal, in *awsquery.CreateAccountAliasInput) (*awsquery.CreateAccountAliasOutput, error) {
+	return nil, s.iam.CreateAccountAlias(ctx, p, in.AccountAlias)
+}
+
+func (s *Server) listAccountAliases(ctx context.Context, p *authz.Principal, _ *awsquery.ListAccountAliasesInput) (*awsquery.ListAccountAliasesOutput, error) {
+	aliases, err := s.iam.ListAccountAliases(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &awsquery.ListAccountAliasesOutput{AccountAliases: aliases, IsTruncated: ptr(false)}, nil
+}
+
+func (s *Server) deleteAccountAlias(ctx context.Context, p *authz.Principal, in *awsquery.DeleteAccountAliasInput) (*awsquery.DeleteAccountAliasOutput, error) {
+	return nil, s.iam.DeleteAccountAlias(ctx, p, in.AccountAlias)
 }

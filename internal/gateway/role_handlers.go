@@ -152,27 +152,3 @@ func (s *Server) assumeRole(ctx context.Context, p *authz.Principal, in *awsquer
 		AssumedRoleUser:  &awsquery.AssumedRoleUser{AssumedRoleId: r.AssumedRoleID, Arn: r.ARN},
 		PackedPolicySize: r.PackedPolicySize, SourceIdentity: r.SourceIdentity}, nil
 }
-
-// Tagged XML shapes and readers still used by governance_handlers.go until
-// it is converted.
-
-type tagXML struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
-
-func toTagsXML(tags []iam.Tag) awsquery.List[tagXML] {
-	out := awsquery.List[tagXML]{}
-	for _, t := range tags {
-		out = append(out, tagXML{t.Key, t.Value})
-	}
-	return out
-}
-
-func tagsParam(in awsquery.Params) []iam.Tag {
-	var tags []iam.Tag
-	for _, t := range in.StructList("Tags") {
-		tags = append(tags, iam.Tag{Key: t.String("Key"), Value: t.String("Value")})
-	}
-	return tags
-}
