@@ -6,6 +6,138 @@ package actions
 // lookup returns the action whose lower-cased name is name.
 func lookup(name string) (Action, bool) {
 	switch name {
+	case "cloudtrail:addtags":
+		return Action{Name: "cloudtrail:AddTags", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "channel", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "dashboard", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "trail", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys"}}, true
+	case "cloudtrail:cancelquery":
+		return Action{Name: "cloudtrail:CancelQuery", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:createchannel":
+		return Action{Name: "cloudtrail:CreateChannel", AccessLevel: "Write", Resources: []ResourceType{{Name: "channel", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys"}}, true
+	case "cloudtrail:createdashboard":
+		return Action{Name: "cloudtrail:CreateDashboard", AccessLevel: "Write", Resources: []ResourceType{{Name: "dashboard", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys"}}, true
+	case "cloudtrail:createeventdatastore":
+		return Action{Name: "cloudtrail:CreateEventDataStore", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys"}}, true
+	case "cloudtrail:createservicelinkedchannel":
+		return Action{Name: "cloudtrail:CreateServiceLinkedChannel", AccessLevel: "Write", Resources: []ResourceType{{Name: "channel", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:createtrail":
+		return Action{Name: "cloudtrail:CreateTrail", AccessLevel: "Write", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}, ConditionKeys: []string{"aws:RequestTag/${TagKey}", "aws:TagKeys"}}, true
+	case "cloudtrail:deletechannel":
+		return Action{Name: "cloudtrail:DeleteChannel", AccessLevel: "Write", Resources: []ResourceType{{Name: "channel", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:deletedashboard":
+		return Action{Name: "cloudtrail:DeleteDashboard", AccessLevel: "Write", Resources: []ResourceType{{Name: "dashboard", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:deleteeventdatastore":
+		return Action{Name: "cloudtrail:DeleteEventDataStore", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:deleteresourcepolicy":
+		return Action{Name: "cloudtrail:DeleteResourcePolicy", AccessLevel: "Write", Resources: []ResourceType{{Name: "channel", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "dashboard", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:deleteservicelinkedchannel":
+		return Action{Name: "cloudtrail:DeleteServiceLinkedChannel", AccessLevel: "Write", Resources: []ResourceType{{Name: "channel", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:deletetrail":
+		return Action{Name: "cloudtrail:DeleteTrail", AccessLevel: "Write", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:deregisterorganizationdelegatedadmin":
+		return Action{Name: "cloudtrail:DeregisterOrganizationDelegatedAdmin", AccessLevel: "Write"}, true
+	case "cloudtrail:describequery":
+		return Action{Name: "cloudtrail:DescribeQuery", AccessLevel: "Read", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:describetrails":
+		return Action{Name: "cloudtrail:DescribeTrails", AccessLevel: "Read"}, true
+	case "cloudtrail:disablefederation":
+		return Action{Name: "cloudtrail:DisableFederation", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:enablefederation":
+		return Action{Name: "cloudtrail:EnableFederation", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:generatequery":
+		return Action{Name: "cloudtrail:GenerateQuery", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:generatequeryresultssummary":
+		return Action{Name: "cloudtrail:GenerateQueryResultsSummary", AccessLevel: "Read", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:getchannel":
+		return Action{Name: "cloudtrail:GetChannel", AccessLevel: "Read", Resources: []ResourceType{{Name: "channel", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:getdashboard":
+		return Action{Name: "cloudtrail:GetDashboard", AccessLevel: "Read", Resources: []ResourceType{{Name: "dashboard", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:geteventconfiguration":
+		return Action{Name: "cloudtrail:GetEventConfiguration", AccessLevel: "Read", Resources: []ResourceType{{Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "trail", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:geteventdatastore":
+		return Action{Name: "cloudtrail:GetEventDataStore", AccessLevel: "Read", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:geteventdatastoredata":
+		return Action{Name: "cloudtrail:GetEventDataStoreData", AccessLevel: "Read", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:geteventselectors":
+		return Action{Name: "cloudtrail:GetEventSelectors", AccessLevel: "Read", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:getimport":
+		return Action{Name: "cloudtrail:GetImport", AccessLevel: "Read"}, true
+	case "cloudtrail:getinsightselectors":
+		return Action{Name: "cloudtrail:GetInsightSelectors", AccessLevel: "Read", Resources: []ResourceType{{Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "trail", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:getqueryresults":
+		return Action{Name: "cloudtrail:GetQueryResults", AccessLevel: "Read", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:getresourcepolicy":
+		return Action{Name: "cloudtrail:GetResourcePolicy", AccessLevel: "Read", Resources: []ResourceType{{Name: "channel", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "dashboard", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:getservicelinkedchannel":
+		return Action{Name: "cloudtrail:GetServiceLinkedChannel", AccessLevel: "Read", Resources: []ResourceType{{Name: "channel", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:gettrail":
+		return Action{Name: "cloudtrail:GetTrail", AccessLevel: "Read", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:gettrailstatus":
+		return Action{Name: "cloudtrail:GetTrailStatus", AccessLevel: "Read", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:listchannels":
+		return Action{Name: "cloudtrail:ListChannels", AccessLevel: "List"}, true
+	case "cloudtrail:listdashboards":
+		return Action{Name: "cloudtrail:ListDashboards", AccessLevel: "List"}, true
+	case "cloudtrail:listeventdatastores":
+		return Action{Name: "cloudtrail:ListEventDataStores", AccessLevel: "List"}, true
+	case "cloudtrail:listimportfailures":
+		return Action{Name: "cloudtrail:ListImportFailures", AccessLevel: "Read"}, true
+	case "cloudtrail:listimports":
+		return Action{Name: "cloudtrail:ListImports", AccessLevel: "List"}, true
+	case "cloudtrail:listinsightsdata":
+		return Action{Name: "cloudtrail:ListInsightsData", AccessLevel: "List", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:listpublickeys":
+		return Action{Name: "cloudtrail:ListPublicKeys", AccessLevel: "Read"}, true
+	case "cloudtrail:listqueries":
+		return Action{Name: "cloudtrail:ListQueries", AccessLevel: "List", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:listservicelinkedchannels":
+		return Action{Name: "cloudtrail:ListServiceLinkedChannels", AccessLevel: "List"}, true
+	case "cloudtrail:listtags":
+		return Action{Name: "cloudtrail:ListTags", AccessLevel: "Read", Resources: []ResourceType{{Name: "channel", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "dashboard", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "trail", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:listtrails":
+		return Action{Name: "cloudtrail:ListTrails", AccessLevel: "List"}, true
+	case "cloudtrail:lookupevents":
+		return Action{Name: "cloudtrail:LookupEvents", AccessLevel: "Read"}, true
+	case "cloudtrail:puteventconfiguration":
+		return Action{Name: "cloudtrail:PutEventConfiguration", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "trail", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:puteventselectors":
+		return Action{Name: "cloudtrail:PutEventSelectors", AccessLevel: "Write", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:putinsightselectors":
+		return Action{Name: "cloudtrail:PutInsightSelectors", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "trail", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:putresourcepolicy":
+		return Action{Name: "cloudtrail:PutResourcePolicy", AccessLevel: "Write", Resources: []ResourceType{{Name: "channel", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "dashboard", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:registerorganizationdelegatedadmin":
+		return Action{Name: "cloudtrail:RegisterOrganizationDelegatedAdmin", AccessLevel: "Write"}, true
+	case "cloudtrail:removetags":
+		return Action{Name: "cloudtrail:RemoveTags", AccessLevel: "Tagging, Write", Resources: []ResourceType{{Name: "channel", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "dashboard", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "eventdatastore", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}, {Name: "trail", Required: false, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}, ConditionKeys: []string{"aws:TagKeys"}}, true
+	case "cloudtrail:restoreeventdatastore":
+		return Action{Name: "cloudtrail:RestoreEventDataStore", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:searchsamplequeries":
+		return Action{Name: "cloudtrail:SearchSampleQueries", AccessLevel: "Read"}, true
+	case "cloudtrail:startdashboardrefresh":
+		return Action{Name: "cloudtrail:StartDashboardRefresh", AccessLevel: "Write", Resources: []ResourceType{{Name: "dashboard", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:starteventdatastoreingestion":
+		return Action{Name: "cloudtrail:StartEventDataStoreIngestion", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:startimport":
+		return Action{Name: "cloudtrail:StartImport", AccessLevel: "Write"}, true
+	case "cloudtrail:startlogging":
+		return Action{Name: "cloudtrail:StartLogging", AccessLevel: "Write", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:startquery":
+		return Action{Name: "cloudtrail:StartQuery", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:stopeventdatastoreingestion":
+		return Action{Name: "cloudtrail:StopEventDataStoreIngestion", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:stopimport":
+		return Action{Name: "cloudtrail:StopImport", AccessLevel: "Write"}, true
+	case "cloudtrail:stoplogging":
+		return Action{Name: "cloudtrail:StopLogging", AccessLevel: "Write", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:updatechannel":
+		return Action{Name: "cloudtrail:UpdateChannel", AccessLevel: "Write", Resources: []ResourceType{{Name: "channel", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:updatedashboard":
+		return Action{Name: "cloudtrail:UpdateDashboard", AccessLevel: "Write", Resources: []ResourceType{{Name: "dashboard", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:dashboard/${DashboardName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:updateeventdatastore":
+		return Action{Name: "cloudtrail:UpdateEventDataStore", AccessLevel: "Write", Resources: []ResourceType{{Name: "eventdatastore", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:eventdatastore/${EventDataStoreId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:updateservicelinkedchannel":
+		return Action{Name: "cloudtrail:UpdateServiceLinkedChannel", AccessLevel: "Write", Resources: []ResourceType{{Name: "channel", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:channel/${ChannelId}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
+	case "cloudtrail:updatetrail":
+		return Action{Name: "cloudtrail:UpdateTrail", AccessLevel: "Write", Resources: []ResourceType{{Name: "trail", Required: true, ARNPattern: "arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}", ConditionKeys: []string{"aws:ResourceTag/${TagKey}"}}}}, true
 	case "iam:acceptdelegationrequest":
 		return Action{Name: "iam:AcceptDelegationRequest", AccessLevel: "Write", Resources: []ResourceType{{Name: "delegation-request", Required: true, ARNPattern: "arn:${Partition}:iam::${Account}:delegation-request/${DelegationRequestId}", ConditionKeys: []string{"iam:DelegationRequestOwner"}}}}, true
 	case "iam:addclientidtoopenidconnectprovider":
@@ -837,6 +969,72 @@ func lookup(name string) (Action, bool) {
 // names returns the canonical names of all actions, sorted.
 func names() []string {
 	return []string{
+		"cloudtrail:AddTags",
+		"cloudtrail:CancelQuery",
+		"cloudtrail:CreateChannel",
+		"cloudtrail:CreateDashboard",
+		"cloudtrail:CreateEventDataStore",
+		"cloudtrail:CreateServiceLinkedChannel",
+		"cloudtrail:CreateTrail",
+		"cloudtrail:DeleteChannel",
+		"cloudtrail:DeleteDashboard",
+		"cloudtrail:DeleteEventDataStore",
+		"cloudtrail:DeleteResourcePolicy",
+		"cloudtrail:DeleteServiceLinkedChannel",
+		"cloudtrail:DeleteTrail",
+		"cloudtrail:DeregisterOrganizationDelegatedAdmin",
+		"cloudtrail:DescribeQuery",
+		"cloudtrail:DescribeTrails",
+		"cloudtrail:DisableFederation",
+		"cloudtrail:EnableFederation",
+		"cloudtrail:GenerateQuery",
+		"cloudtrail:GenerateQueryResultsSummary",
+		"cloudtrail:GetChannel",
+		"cloudtrail:GetDashboard",
+		"cloudtrail:GetEventConfiguration",
+		"cloudtrail:GetEventDataStore",
+		"cloudtrail:GetEventDataStoreData",
+		"cloudtrail:GetEventSelectors",
+		"cloudtrail:GetImport",
+		"cloudtrail:GetInsightSelectors",
+		"cloudtrail:GetQueryResults",
+		"cloudtrail:GetResourcePolicy",
+		"cloudtrail:GetServiceLinkedChannel",
+		"cloudtrail:GetTrail",
+		"cloudtrail:GetTrailStatus",
+		"cloudtrail:ListChannels",
+		"cloudtrail:ListDashboards",
+		"cloudtrail:ListEventDataStores",
+		"cloudtrail:ListImportFailures",
+		"cloudtrail:ListImports",
+		"cloudtrail:ListInsightsData",
+		"cloudtrail:ListPublicKeys",
+		"cloudtrail:ListQueries",
+		"cloudtrail:ListServiceLinkedChannels",
+		"cloudtrail:ListTags",
+		"cloudtrail:ListTrails",
+		"cloudtrail:LookupEvents",
+		"cloudtrail:PutEventConfiguration",
+		"cloudtrail:PutEventSelectors",
+		"cloudtrail:PutInsightSelectors",
+		"cloudtrail:PutResourcePolicy",
+		"cloudtrail:RegisterOrganizationDelegatedAdmin",
+		"cloudtrail:RemoveTags",
+		"cloudtrail:RestoreEventDataStore",
+		"cloudtrail:SearchSampleQueries",
+		"cloudtrail:StartDashboardRefresh",
+		"cloudtrail:StartEventDataStoreIngestion",
+		"cloudtrail:StartImport",
+		"cloudtrail:StartLogging",
+		"cloudtrail:StartQuery",
+		"cloudtrail:StopEventDataStoreIngestion",
+		"cloudtrail:StopImport",
+		"cloudtrail:StopLogging",
+		"cloudtrail:UpdateChannel",
+		"cloudtrail:UpdateDashboard",
+		"cloudtrail:UpdateEventDataStore",
+		"cloudtrail:UpdateServiceLinkedChannel",
+		"cloudtrail:UpdateTrail",
 		"iam:AcceptDelegationRequest",
 		"iam:AddClientIDToOpenIDConnectProvider",
 		"iam:AddRoleToInstanceProfile",

@@ -8,7 +8,7 @@
 //	go run ./internal/gen [-data DIR] [-out zz_actions.go]
 //
 // DIR holds actions/, resourceTypes/ and conditionKeys/, each with iam.json,
-// sts.json, servicequotas.json and s3.json. The generator fails if an action names a resource type or a
+// sts.json, servicequotas.json, s3.json and cloudtrail.json. The generator fails if an action names a resource type or a
 // condition key that its service does not declare, so that a data update
 // cannot silently produce an empty ARN pattern.
 package main
@@ -26,7 +26,7 @@ import (
 )
 
 // services are the services iamd serves, in output order.
-func services() []string { return []string{"iam", "sts", "servicequotas", "s3"} }
+func services() []string { return []string{"iam", "sts", "servicequotas", "s3", "cloudtrail"} }
 
 func main() {
 	data := flag.String("data", "internal/gen/data", "data `directory`")
