@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/iamd/iamd/internal/iam"
+)
+
+// CreateConsoleSession stores a new console session.
+func (s *Store) CreateConsoleSession(ctx context.Context, cs *iam.ConsoleSession) error {
+	_, err := s.exec(ctx, `INSERT INTO console_sessions (id, account_id, user_id, mfa_pending, mfa_at, created_at, last_seen)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		cs.ID, cs.AccountID, cs.UserID, boolInt(cs.MFAPending), ms(cs.MFAAuthenticatedAt), ms(cs.CreatedAt), ms(cs.LastSeen))
+	if isUnique(err) {
+		return iam.ErrExists
+	}
+	return err
+}
+
+// ConsoleSession reads a console session (iam.ErrNotFound when there is
+// none).
+func (s *Store) ConsoleSession(ctx context.Context, id string) (*iam.ConsoleSession, error) {
+	var (
+		cs                   iam.ConsoleSession
+		pending              int
+		mfaAt, created, seen int64
+	)
+	err := s.queryRow(ctx, `SELECT id, account_id, user_id, mfa_pending, mfa_at, created_at, last_seen
+		FROM console_sessions WHERE id = $1`, id).Scan(&cs.ID, &cs.AccountID, &cs.UserID, &pending, &mfaAt, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, iam.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	cs.MFAPending = pending != 0
+	cs.MFAAuthenticatedAt, cs.CreatedAt, cs.LastSeen = fromMS(mfaAt), fromMS(created), fromMS(seen)
+	return &cs, nil
+}
+
+// TouchConsoleSession records a session's latest use; it never moves
+// last_seen back, so nodes with slightly different clocks agree.
+func (s *Store) TouchConsoleSession(ctx context.Context, id string, lastSeen time.Time) error {
+	_, err := s.exec(ctx, `UPDATE console_sessions SET last_seen = $1 WHERE id = $2 AND last_seen < $1`, ms(lastSeen), id)
+	return err
+}
+
+// DeleteConsoleSession removes a session; removing one that is gone is
+// not an error.
+func (s *Store) DeleteConsoleSession(ctx context.Context, id string) error {
+	_, err := s.exec(ctx, `DELETE FROM console_sessions WHERE id = $1`, id)
+	return err
+}
