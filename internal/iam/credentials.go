@@ -3,8 +3,9 @@ package iam
 import (
 	"context"
 	"errors"
-	"github.com/iamd/iamd/internal/authz"
+	"time"
 
+	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awserr"
 )
 
@@ -132,7 +133,11 @@ func (s *Service) checkAndHash(ctx context.Context, accountID, password string) 
 	if _, err := s.checkNewPassword(ctx, acct, password); err != nil {
 		return "", err
 	}
-	hash, err := HashPassword(s.rand, password)
+	var hash string
+	err = withArgon2Slot(ctx, func() (err error) {
+		hash, err = HashPassword(s.rand, password)
+		return err
+	})
 	if err != nil {
 		return "", internal("hash password", err)
 	}
@@ -173,8 +178,10 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, p *authz.Principal, us
 		lp.PasswordResetRequired = *resetRequired
 	}
 	if password != nil {
-		// The account's password policy, reuse prevention included.
-		if err := s.replacePassword(ctx, u.Identity(), lp, *password); err != nil {
+		// The account's password policy, reuse prevention included: up
+		// to 1 + PasswordReusePrevention argon2id computations, under one
+		// slot.
+		if err := withArgon2Slot(ctx, func() error { return s.replacePassword(ctx, u.Identity(), lp, *password) }); err != nil {
 			return err
 		}
 	} else if err := s.store.UpdateLoginProfile(ctx, p.AccountID, lp); err != nil {
@@ -203,7 +210,49 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, p *authz.Principal, us
 	return nil
 }
 
+// errPasswordAttempts answers a ChangePassword made while the user's wrong
+// old passwords have it throttled. LimitExceeded is one of the errors the
+// IAM API reference lists for ChangePassword (a 409, which SDKs do not
+// retry on their own, unlike Throttling), and "attempt limit exceeded" is
+// how AWS words a throttled password change (Cognito's ChangePassword). The
+// old password is not checked while throttled, so the answer says nothing
+// about it.
+func errPasswordAttempts() error {
+	return awserr.New(awserr.LimitExceeded, "Password change attempt limit exceeded, please try again later.")
+}
+
+// changePasswordSubject names the per-user throttle of wrong old passwords.
+func changePasswordSubject(userID string) string { return "change-password:" + userID }
+
+// passwordThrottled reports whether the user's wrong old passwords block
+// ChangePassword at now.
+func (s *Service) passwordThrottled(ctx context.Context, accountID, subject string, now time.Time) (bool, error) {
+	until, err := s.store.Throttle(ctx, accountID, subject)
+	if err != nil {
+		return false, internal("read throttle", err)
+	}
+	return now.Before(until), nil
+}
+
+// passwordFailure counts a wrong (or throttled) old password with the MFA
+// verifier's back-off: after 5 failures, 1 s doubling up to 15 minutes
+// (mfa.Config). The password is never logged.
+func (s *Service) passwordFailure(ctx context.Context, p *authz.Principal, subject, reason string, now time.Time) {
+	n, err := s.store.RecordThrottleFailure(ctx, p.AccountID, subject, now, s.mfa.Backoff)
+	if err != nil {
+		s.log.Error("record password failure", "account", p.AccountID, "user", p.User.Name, "err", err)
+		return
+	}
+	s.log.Warn("password change refused", "account", p.AccountID, "user", p.User.Name, "reason", reason,
+		"failures", n, "blocked_for", s.mfa.Backoff(n))
+}
+
 // ChangePassword changes the calling IAM user's own password.
+//
+// Wrong old passwords are throttled per user like MFA codes; while
+// throttled the old password is not checked at all (no argon2id either)
+// and the answer is errPasswordAttempts. The argon2id work (the old
+// password, the history, the new hash) waits for a process-wide slot.
 func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPassword, newPassword string) error {
 	if p.User == nil || p.User.Root {
 		return awserr.New(awserr.InvalidUserType, "Only IAM users can change their own password with this action.")
@@ -218,18 +267,45 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPas
 	if err != nil {
 		return internal("login profile", err)
 	}
-	ok, err := CheckPassword(lp.PasswordHash, oldPassword)
-	if err != nil {
-		return internal("check password", err)
+	subject := changePasswordSubject(p.User.ID)
+	refuseIfThrottled := func() error {
+		now := s.clock.Now()
+		blocked, err := s.passwordThrottled(ctx, p.AccountID, subject, now)
+		if err != nil {
+			return err
+		}
+		if blocked {
+			s.passwordFailure(ctx, p, subject, "throttled", now)
+			return errPasswordAttempts()
+		}
+		return nil
 	}
-	if !ok {
-		s.log.Warn("password change refused: wrong old password", "account", p.AccountID, "user", p.User.Name)
-		return awserr.New(awserr.InvalidInput, "The old password was incorrect.")
-	}
-	lp.PasswordResetRequired = false
-	if err := s.replacePassword(ctx, p.User, lp, newPassword); err != nil {
+	// Refused before waiting for a slot, and again once one is held: a
+	// burst of attempts queued behind the slots is stopped as soon as the
+	// first failures are counted.
+	if err := refuseIfThrottled(); err != nil {
 		return err
 	}
-	s.log.Info("password changed", "account", p.AccountID, "user", p.User.Name)
-	return nil
+	return withArgon2Slot(ctx, func() error {
+		if err := refuseIfThrottled(); err != nil {
+			return err
+		}
+		ok, err := CheckPassword(lp.PasswordHash, oldPassword)
+		if err != nil {
+			return internal("check password", err)
+		}
+		if !ok {
+			s.passwordFailure(ctx, p, subject, "wrong old password", s.clock.Now())
+			return awserr.New(awserr.InvalidInput, "The old password was incorrect.")
+		}
+		if err := s.store.ResetThrottle(ctx, p.AccountID, subject); err != nil {
+			return internal("reset throttle", err)
+		}
+		lp.PasswordResetRequired = false
+		if err := s.replacePassword(ctx, p.User, lp, newPassword); err != nil {
+			return err
+		}
+		s.log.Info("password changed", "account", p.AccountID, "user", p.User.Name)
+		return nil
+	})
 }

@@ -1,11 +1,13 @@
 package iam
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"unicode"
 
@@ -22,19 +24,54 @@ const (
 	argonKeyLen  = 32
 )
 
-// HashPassword returns an argon2id hash in the PHC string format.
+// argon2Slots caps the argon2id computations of request paths process-wide
+// at one per CPU: each takes argonMemory (19 MiB) and tens of milliseconds
+// of a core, and a password change may run 1 + PasswordReusePrevention of
+// them, so without a cap concurrent requests could exhaust memory and
+// starve every other request of CPU.
+var argon2Slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
+// argon2IDKey is argon2.IDKey, a variable so that tests can observe how
+// many computations run at once.
+var argon2IDKey = argon2.IDKey
+
+// withArgon2Slot runs f holding one of argon2Slots, waiting for one as long
+// as ctx allows. A request's argon2id computations run one after another,
+// so a request holds one slot for all of them (the old password, the
+// history, the new hash): HashPassword and CheckPassword do not take a
+// slot themselves, and must be called inside withArgon2Slot on any path a
+// request can reach.
+func withArgon2Slot(ctx context.Context, f func() error) error {
+	if err := ctx.Err(); err != nil {
+		return internal("wait for a password hashing slot", err)
+	}
+	select {
+	case argon2Slots <- struct{}{}:
+	case <-ctx.Done():
+		return internal("wait for a password hashing slot", ctx.Err())
+	}
+	defer func() { <-argon2Slots }()
+	if err := ctx.Err(); err != nil { // the slot and the end may have come together
+		return internal("wait for a password hashing slot", err)
+	}
+	return f()
+}
+
+// HashPassword returns an argon2id hash in the PHC string format. See
+// withArgon2Slot.
 func HashPassword(r io.Reader, password string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := io.ReadFull(r, salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
-// CheckPassword reports whether password matches a HashPassword hash.
+// CheckPassword reports whether password matches a HashPassword hash. See
+// withArgon2Slot.
 func CheckPassword(hash, password string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
@@ -58,7 +95,7 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, t, mem, threads, uint32(len(want)))
+	got := argon2IDKey([]byte(password), salt, t, mem, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
