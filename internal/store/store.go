@@ -85,6 +85,9 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 			return nil, err
 		}
 		path := filepath.Join(dir, SQLiteFileName)
+		if err := privateSQLiteFiles(path); err != nil {
+			return nil, err
+		}
 		// Writes take the lock at BEGIN (immediate) so a read-then-write
 		// transaction never fails to upgrade; readers never wait (WAL).
 		dsn := "file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
@@ -117,6 +120,38 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 		return nil, err
 	}
 	return s, nil
+}
+
+// privateSQLiteFiles makes the database file at path, and its WAL and
+// shared-memory files, readable and writable by this user only: they hold
+// password hashes and sealed secrets, and SQLite creates files 0644, which
+// is safe only inside a 0700 data dir — and a data dir made by hand or
+// mounted from elsewhere may not be one. SQLite gives the -wal and -shm
+// files the database file's mode, so creating that one 0600 covers new
+// stores; files an older iamd left readable are tightened.
+func privateSQLiteFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&0o700); err != nil {
+				return fmt.Errorf("store: make %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 func migrate(ctx context.Context, db *sql.DB, engine string, dialect goose.Dialect, log *slog.Logger) error {
