@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/iamd/iamd/internal/audit"
+	"github.com/iamd/iamd/internal/console"
 	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/seal"
@@ -75,6 +77,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	issuer := fs.String("issuer", envOr("IAMD_MFA_ISSUER", "Amazon Web Services"), "issuer in virtual MFA devices' otpauth URIs [IAMD_MFA_ISSUER]")
 	quotaAutoApproveMax := fs.String("quota-auto-approve-max", envOr("IAMD_QUOTA_AUTO_APPROVE_MAX", "0"),
 		"approve quota increase requests up to this value at once; 0: every request waits for iamd quota approve [IAMD_QUOTA_AUTO_APPROVE_MAX]")
+	defRetention, err := envDuration("IAMD_AUDIT_RETENTION", audit.DefaultRetention)
+	if err != nil {
+		return err
+	}
+	retention := fs.Duration("audit-retention", defRetention, "how long audit events are kept (CloudTrail's event history: 90 days) [IAMD_AUDIT_RETENTION]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -99,7 +106,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	stsSvc := sts.New(iamSvc, sealer, log)
-	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: servingQuotas(st, iamSvc, log, autoApproveMax), Log: log})
+	auditor := audit.NewRecorder(st, audit.Options{Logger: log, Retention: *retention})
+	defer auditor.Close() // writes the batched events after the last request
+	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: servingQuotas(st, iamSvc, log, autoApproveMax), Log: log,
+		Audit: auditor, AuditStore: st,
+		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log})})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
