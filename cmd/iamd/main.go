@@ -6,6 +6,7 @@
 //	iamd account create|list|root-mfa     manage accounts and root MFA
 //	iamd hardware import|list|remove      manage hardware OATH tokens
 //	iamd quota list|set|requests|approve|deny  manage quotas and increase requests
+//	iamd audit export                     write the audit trail as JSON Lines
 package main
 
 import (
@@ -38,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return hardware(ctx, args, stdout, stderr)
 	case "quota":
 		return quota(ctx, args, stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -55,4 +58,5 @@ const usage = `usage:
   iamd hardware list [--data-dir D] [--database-url U] [--account ID]
   iamd hardware remove [--data-dir D] [--database-url U] [--account ID] SERIAL
   iamd quota list|set|requests|approve|deny [--data-dir D] [--database-url U] ...
+  iamd audit export [--data-dir D] [--database-url U] [--since RFC3339|DURATION] [--account ID]
 Run "iamd serve -h" or "iamd token code -h" for the flags.`

@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -54,6 +55,10 @@ type Event struct {
 	ManagementEvent     bool           `json:"managementEvent"`
 	RecipientAccountID  string         `json:"recipientAccountId"`
 	EventCategory       string         `json:"eventCategory"`
+
+	// Seq orders events within one second, as the recorder saw them; it
+	// is not part of the CloudTrail record.
+	Seq int64 `json:"-"`
 }
 
 // UserIdentity is who made the request.
@@ -110,6 +115,10 @@ type Query struct {
 	Token      string
 }
 
+// ErrInvalidToken is a Store's answer to a LookupEvents NextToken it did
+// not make.
+var ErrInvalidToken = errors.New("audit: invalid NextToken")
+
 // Store keeps events.
 type Store interface {
 	// InsertEvents writes events, all or none.
@@ -153,6 +162,7 @@ type Recorder struct {
 	opts  Options
 
 	mu      sync.Mutex
+	seq     int64
 	pending []Event
 	stop    chan struct{}
 	done    chan struct{}
@@ -204,6 +214,12 @@ func (r *Recorder) complete(e *Event) {
 		e.EventType = TypeAPICall
 	}
 	e.ManagementEvent, e.EventCategory = true, "Management"
+	r.mu.Lock()
+	// Increasing within this process, and roughly in time order across
+	// nodes (it starts at the clock's nanoseconds).
+	r.seq = max(r.seq+1, time.Now().UnixNano())
+	e.Seq = r.seq
+	r.mu.Unlock()
 	if e.RequestParameters == nil {
 		e.RequestParameters = map[string]any{}
 	}

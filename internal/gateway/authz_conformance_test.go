@@ -277,6 +277,10 @@ func TestResourcesMatchServiceAuthorizationReference(t *testing.T) {
 		t.Fatalf("GetRequestedServiceQuotaChange(%q) = %d %s", reqID, r.status, r.raw)
 	}
 
+	if status, got := e.lookupEvents(t, rootCreds, map[string]any{}); status != 200 {
+		t.Fatalf("LookupEvents = %d %v", status, got)
+	}
+
 	o60, err := root.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: s("alice"), SerialNumber: s(serial)})
 	must("DeactivateMFADevice", o60, err)
 	o61, err := root.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: s(serial)})

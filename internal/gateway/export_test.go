@@ -18,6 +18,9 @@ func ServedOperations(s *Server) []string {
 	for op := range s.sqHandlers {
 		ops = append(ops, "servicequotas:"+op)
 	}
+	if s.routes[cloudTrailService] != nil {
+		ops = append(ops, "cloudtrail:LookupEvents")
+	}
 	sort.Strings(ops)
 	return ops
 }

@@ -26,8 +26,11 @@ func (s *Server) queryRoute(a *api) *route {
 // the model, apply the session-credential rules, call the operation, render.
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *call, a *api) {
 	writeError := s.queryError(a.proto)
+	service := c.signed.Credential.Service
 	p, err := s.auth.Authenticate(r.Context(), c.signed)
 	if err != nil {
+		c.action = formAction(r, c.body)
+		s.record(r, c, auditCall{service: service, action: c.action, err: err})
 		writeError(w, c.reqID, err)
 		return
 	}
@@ -45,10 +48,13 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *call, a *
 		c.action = form.Get("Action")
 	}
 	if err != nil {
+		s.record(r, c, auditCall{service: service, action: c.action, principal: p, err: err})
 		writeError(w, c.reqID, err)
 		return
 	}
-	if err := authz.SessionAllows(c.signed.Credential.Service, req.Action, p); err != nil {
+	params := req.Params.AuditMap()
+	if err := authz.SessionAllows(service, req.Action, p); err != nil {
+		s.record(r, c, auditCall{service: service, action: c.action, principal: p, params: params, err: err})
 		writeError(w, c.reqID, err)
 		return
 	}
@@ -58,11 +64,22 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *call, a *
 		return
 	}
 	result, err := h(ctx, p, req.Params)
+	s.record(r, c, auditCall{service: service, action: c.action, principal: p, params: params, result: result, err: err})
 	if err != nil {
 		writeError(w, c.reqID, err)
 		return
 	}
 	awsquery.WriteResult(w, a.proto, req.Action, c.reqID, result)
+}
+
+// formAction is the Action a Query request names, for the audit event of a
+// request that did not authenticate ("" when the form does not parse).
+func formAction(r *http.Request, body []byte) string {
+	form, err := formValues(r, body)
+	if err != nil {
+		return ""
+	}
+	return form.Get("Action")
 }
 
 // queryError renders errors of one Query service; an error that is not an

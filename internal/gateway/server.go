@@ -28,9 +28,11 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/iamd/iamd/internal/audit"
 	"github.com/iamd/iamd/internal/auth"
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/awsquery"
+	"github.com/iamd/iamd/internal/clock"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/quotas"
 	"github.com/iamd/iamd/internal/sigv4"
@@ -94,6 +96,11 @@ type Server struct {
 	sqHandlers map[string]sqHandler
 	// console serves /console; nil when there is none.
 	console http.Handler
+	// audit records the events of security-relevant requests; nil
+	// records none.
+	audit      *audit.Recorder
+	auditStore audit.Store
+	clock      clock.Clock
 }
 
 // Store is what the gateway itself reads and writes: keys, users and
@@ -122,6 +129,11 @@ type Deps struct {
 	// authenticates with its own session cookie and asks authz and mfa
 	// like every other door.
 	Console http.Handler
+	// Audit records one CloudTrail-shaped event per security-relevant
+	// request and serves CloudTrail's LookupEvents; nil records nothing.
+	Audit *audit.Recorder
+	// AuditStore is where LookupEvents reads; required with Audit.
+	AuditStore audit.Store
 }
 
 // New returns a Server over the domain services.
@@ -138,6 +150,8 @@ func New(d Deps) *Server {
 		health:  d.Store.Ping,
 		quotas:  d.Quotas,
 		console: d.Console,
+		audit:   d.Audit,
+		clock:   d.IAM.Clock(),
 	}
 	s.auth.LastUsed = iam.NewUsageRecorder(d.Store, iam.UsageOptions{Logger: log})
 	s.sqHandlers = s.serviceQuotasHandlers()
@@ -145,6 +159,10 @@ func New(d Deps) *Server {
 		"iam":                s.queryRoute(&api{proto: awsquery.IAM(), handlers: s.iamHandlers()}),
 		"sts":                s.queryRoute(&api{proto: awsquery.STS(), handlers: s.stsHandlers()}),
 		serviceQuotasService: {maxBody: maxQueryBody, serve: s.serveServiceQuotas, writeError: s.writeJSONError},
+	}
+	if d.Audit != nil && d.AuditStore != nil {
+		s.auditStore = d.AuditStore
+		s.routes[cloudTrailService] = &route{maxBody: maxQueryBody, serve: s.serveCloudTrail, writeError: s.writeCloudTrailError}
 	}
 	return s
 }

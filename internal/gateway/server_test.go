@@ -26,6 +26,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
+	"github.com/iamd/iamd/internal/audit"
 	"github.com/iamd/iamd/internal/clock"
 	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
@@ -461,5 +462,7 @@ func newGateway(t testing.TB, st *store.Store, svc *iam.Service, q *quotas.Servi
 	if q == nil {
 		q = quotas.New(st, svc, quotas.Options{Clock: svc.Clock()})
 	}
-	return gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Quotas: q})
+	rec := audit.NewRecorder(st, audit.Options{Clock: svc.Clock()})
+	t.Cleanup(func() { rec.Close() })
+	return gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Quotas: q, Audit: rec, AuditStore: st})
 }

@@ -228,13 +228,15 @@ func (s *Server) serveServiceQuotas(w http.ResponseWriter, r *http.Request, c *c
 		s.writeJSONError(w, c.reqID, awserr.New("UnknownOperationException", "Service Quotas is not served here."))
 		return
 	}
+	target := r.Header.Get("X-Amz-Target")
 	p, err := s.auth.Authenticate(r.Context(), c.signed)
 	if err != nil {
+		c.action = strings.TrimPrefix(target, serviceQuotasTarget)
+		s.record(r, c, auditCall{service: serviceQuotasService, action: c.action, err: err})
 		s.writeJSONError(w, c.reqID, err)
 		return
 	}
 	c.principal = p.ARN()
-	target := r.Header.Get("X-Amz-Target")
 	c.action = strings.TrimPrefix(target, serviceQuotasTarget)
 	h, ok := s.sqHandlers[c.action]
 	if r.Method != http.MethodPost || !strings.HasPrefix(target, serviceQuotasTarget) || !ok {
@@ -258,6 +260,7 @@ func (s *Server) serveServiceQuotas(w http.ResponseWriter, r *http.Request, c *c
 	}
 	ctx := authz.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
 	out, err := h(ctx, p, &in)
+	s.record(r, c, auditCall{service: serviceQuotasService, action: c.action, principal: p, params: in.AuditMap(), result: out, err: err})
 	if err != nil {
 		s.writeJSONError(w, c.reqID, err)
 		return

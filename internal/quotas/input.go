@@ -145,3 +145,34 @@ func PageOf[T any](all []T, token string, max int) ([]T, string, error) {
 	}
 	return all[start:end], next, nil
 }
+
+// AuditMap returns the members that were sent as CloudTrail's
+// requestParameters show them (lower-case first letters). None is secret.
+func (in *Input) AuditMap() map[string]any {
+	out := map[string]any{}
+	put := func(name string, v any, ok bool) {
+		if ok {
+			out[name] = v
+		}
+	}
+	put("serviceCode", deref(in.ServiceCode), in.ServiceCode != nil)
+	put("quotaCode", deref(in.QuotaCode), in.QuotaCode != nil)
+	if in.DesiredValue != nil {
+		out["desiredValue"] = *in.DesiredValue
+	}
+	put("requestId", deref(in.RequestID), in.RequestID != nil)
+	put("status", deref(in.Status), in.Status != nil)
+	put("quotaAppliedAtLevel", deref(in.QuotaAppliedAtLevel), in.QuotaAppliedAtLevel != nil)
+	put("quotaRequestedAtLevel", deref(in.QuotaRequestedAtLevel), in.QuotaRequestedAtLevel != nil)
+	if in.MaxResults != nil {
+		out["maxResults"] = *in.MaxResults
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

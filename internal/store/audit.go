@@ -12,14 +12,6 @@ import (
 	"github.com/iamd/iamd/internal/audit"
 )
 
-// errInvalidAuditToken is the answer to a LookupEvents token the store
-// did not make.
-var errInvalidAuditToken = errors.New("store: invalid audit token")
-
-// IsInvalidAuditToken tells whether err is the store's answer to a
-// LookupEvents NextToken it did not make.
-func IsInvalidAuditToken(err error) bool { return errors.Is(err, errInvalidAuditToken) }
-
 // InsertEvents writes audit events, all or none. They do not bump the
 // account's generation: they change nothing a cache holds.
 func (s *Store) InsertEvents(ctx context.Context, events []audit.Event) error {
@@ -30,9 +22,9 @@ func (s *Store) InsertEvents(ctx context.Context, events []audit.Event) error {
 				return err
 			}
 			acct := e.RecipientAccountID
-			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (event_id, account_id, event_time, event_name, event_source,
-				username, access_key_id, read_only, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				e.EventID, acct, ms(e.EventTime), e.EventName, e.EventSource, username(e), e.UserIdentity.AccessKeyID,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (event_id, account_id, event_time, seq, event_name, event_source,
+				username, access_key_id, read_only, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				e.EventID, acct, ms(e.EventTime), e.Seq, e.EventName, e.EventSource, username(e), e.UserIdentity.AccessKeyID,
 				boolInt(e.ReadOnly), string(rec)); err != nil {
 				return err
 			}
@@ -96,30 +88,29 @@ func (s *Store) LookupEvents(ctx context.Context, q audit.Query) ([]audit.Event,
 		where = append(where, "e.event_time <= "+arg(ms(q.End)))
 	}
 	if q.Token != "" {
-		t, id, err := decodeAuditToken(q.Token)
+		t, seq, err := decodeAuditToken(q.Token)
 		if err != nil {
 			return nil, "", err
 		}
-		where = append(where, "(e.event_time < "+arg(t)+" OR (e.event_time = "+arg(t)+" AND e.event_id < "+arg(id)+"))")
+		where = append(where, "(e.event_time < "+arg(t)+" OR (e.event_time = "+arg(t)+" AND e.seq < "+arg(seq)+"))")
 	}
 	max := q.Max
 	if max <= 0 {
 		max = 50
 	}
-	rows, err := s.query(ctx, `SELECT e.event_time, e.event_id, e.record FROM audit_events e WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY e.event_time DESC, e.event_id DESC LIMIT `+arg(max+1), args...)
+	rows, err := s.query(ctx, `SELECT e.event_time, e.seq, e.record FROM audit_events e WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY e.event_time DESC, e.seq DESC LIMIT `+arg(max+1), args...)
 	if err != nil {
 		return nil, "", err
 	}
 	type row struct {
-		t  int64
-		id string
-		e  audit.Event
+		t, seq int64
+		e      audit.Event
 	}
 	out, err := collect(rows, func(sc rowScanner) (*row, error) {
 		var r row
 		var rec string
-		if err := sc.Scan(&r.t, &r.id, &rec); err != nil {
+		if err := sc.Scan(&r.t, &r.seq, &rec); err != nil {
 			return nil, err
 		}
 		return &r, json.Unmarshal([]byte(rec), &r.e)
@@ -127,7 +118,9 @@ func (s *Store) LookupEvents(ctx context.Context, q audit.Query) ([]audit.Event,
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, max, func(last row) string { return encodeMarker(strconv.FormatInt(last.t, 10) + ":" + last.id) })
+	out, next := trimPage(out, max, func(last row) string {
+		return encodeMarker(strconv.FormatInt(last.t, 10) + ":" + strconv.FormatInt(last.seq, 10))
+	})
 	events := make([]audit.Event, len(out))
 	for i, r := range out {
 		events[i] = r.e
@@ -135,34 +128,34 @@ func (s *Store) LookupEvents(ctx context.Context, q audit.Query) ([]audit.Event,
 	return events, next, nil
 }
 
-func decodeAuditToken(tok string) (int64, string, error) {
+func decodeAuditToken(tok string) (t, seq int64, err error) {
 	raw, err := decodeMarker(tok)
 	if err != nil {
-		return 0, "", errInvalidAuditToken
+		return 0, 0, audit.ErrInvalidToken
 	}
-	ts, id, ok := strings.Cut(raw, ":")
-	t, perr := strconv.ParseInt(ts, 10, 64)
-	if !ok || perr != nil || id == "" {
-		return 0, "", errInvalidAuditToken
+	ts, ss, ok := strings.Cut(raw, ":")
+	t, terr := strconv.ParseInt(ts, 10, 64)
+	seq, serr := strconv.ParseInt(ss, 10, 64)
+	if !ok || terr != nil || serr != nil {
+		return 0, 0, audit.ErrInvalidToken
 	}
-	return t, id, nil
+	return t, seq, nil
 }
 
 // ExportEvents calls fn with every event from since on, oldest first,
 // reading a thousand at a time.
 func (s *Store) ExportEvents(ctx context.Context, since time.Time, fn func(audit.Event) error) error {
 	const page = 1000
-	var after int64
-	var afterID string
+	var after, afterSeq int64
 	for first := true; ; first = false {
 		var rows *sql.Rows
 		var err error
 		if first {
-			rows, err = s.query(ctx, `SELECT event_time, event_id, record FROM audit_events
-				WHERE event_time >= $1 ORDER BY event_time, event_id LIMIT 1000`, ms(since))
+			rows, err = s.query(ctx, `SELECT event_time, seq, record FROM audit_events
+				WHERE event_time >= $1 ORDER BY event_time, seq LIMIT 1000`, ms(since))
 		} else {
-			rows, err = s.query(ctx, `SELECT event_time, event_id, record FROM audit_events
-				WHERE event_time > $1 OR (event_time = $1 AND event_id > $2) ORDER BY event_time, event_id LIMIT 1000`, after, afterID)
+			rows, err = s.query(ctx, `SELECT event_time, seq, record FROM audit_events
+				WHERE event_time > $1 OR (event_time = $1 AND seq > $2) ORDER BY event_time, seq LIMIT 1000`, after, afterSeq)
 		}
 		if err != nil {
 			return err
@@ -170,7 +163,7 @@ func (s *Store) ExportEvents(ctx context.Context, since time.Time, fn func(audit
 		n := 0
 		for rows.Next() {
 			var rec string
-			if err := rows.Scan(&after, &afterID, &rec); err != nil {
+			if err := rows.Scan(&after, &afterSeq, &rec); err != nil {
 				rows.Close()
 				return err
 			}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -9,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd/iamd/internal/audit"
-	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/storetest"
 )
 
@@ -26,7 +26,7 @@ func TestAuditEvents(t *testing.T) {
 			for i := range 7 {
 				e := audit.Event{EventVersion: audit.EventVersion, EventID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
 					EventTime: base.Add(time.Duration(i) * time.Minute), EventSource: "iam.amazonaws.com", EventName: "CreateUser",
-					RecipientAccountID: "123456789012", ReadOnly: false, EventType: audit.TypeAPICall,
+					RecipientAccountID: "123456789012", ReadOnly: false, EventType: audit.TypeAPICall, Seq: int64(i),
 					UserIdentity: audit.UserIdentity{Type: "IAMUser", UserName: "alice", AccessKeyID: "AKIAALICE", AccountID: "123456789012"},
 					Resources:    []audit.Resource{{Type: "AWS::IAM::User", Name: fmt.Sprintf("user%d", i)}}}
 				if i%2 == 1 {
@@ -36,7 +36,7 @@ func TestAuditEvents(t *testing.T) {
 				events = append(events, e)
 			}
 			other := events[0]
-			other.EventID, other.RecipientAccountID = "00000000-0000-4000-8000-999999999999", "210987654321"
+			other.EventID, other.RecipientAccountID, other.Seq = "00000000-0000-4000-8000-999999999999", "210987654321", 99
 			if err := st.InsertEvents(ctx, append(events, other)); err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +87,7 @@ func TestAuditEvents(t *testing.T) {
 			if diff := cmp.Diff([]string{"06", "05", "04", "03", "02", "01", "00"}, ids(paged)); diff != "" {
 				t.Errorf("pages (-want +got):\n%s", diff)
 			}
-			if _, _, err := st.LookupEvents(ctx, audit.Query{AccountID: "123456789012", Token: "garbage!"}); !store.IsInvalidAuditToken(err) {
+			if _, _, err := st.LookupEvents(ctx, audit.Query{AccountID: "123456789012", Token: "garbage!"}); !errors.Is(err, audit.ErrInvalidToken) {
 				t.Errorf("LookupEvents(garbage token) = %v, want the invalid-token error", err)
 			}
 			// The record comes back whole.

@@ -1,6 +1,7 @@
 -- The audit trail: one CloudTrail record per security-relevant request.
 -- The record is kept whole as JSON; the columns beside it are what
--- LookupEvents filters on. Events of requests that never authenticated
+-- LookupEvents filters on. seq orders the events of one second in the order
+-- the recorder saw them. Events of requests that never authenticated
 -- have account_id '' and show only in an export.
 
 -- +goose Up
@@ -8,6 +9,7 @@ CREATE TABLE audit_events (
     event_id      TEXT PRIMARY KEY,
     account_id    TEXT NOT NULL,
     event_time    BIGINT NOT NULL,
+    seq           BIGINT NOT NULL,
     event_name    TEXT NOT NULL,
     event_source  TEXT NOT NULL,
     username      TEXT NOT NULL,
@@ -15,7 +17,7 @@ CREATE TABLE audit_events (
     read_only     INTEGER NOT NULL,
     record        TEXT NOT NULL
 );
-CREATE INDEX audit_events_account_time ON audit_events (account_id, event_time);
+CREATE INDEX audit_events_account_time ON audit_events (account_id, event_time, seq);
 CREATE INDEX audit_events_time ON audit_events (event_time);
 
 CREATE TABLE audit_event_resources (
