@@ -6,6 +6,8 @@ IAMD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disabl
 PG_ADMIN_URL ?= $(IAMD_TEST_DATABASE_URL)
 export IAMD_TEST_DATABASE_URL
 export IAMD_TEST_BOTOCORE ?= 1
+# The console's browser tests drive Debian's chromium (CHROMIUM overrides the path).
+export IAMD_TEST_BROWSER ?= 1
 # The LGPL PSKC samples are read in place (never copied) when ../shared has them.
 export IAMD_TEST_SHARED_PSKC ?= $(if $(wildcard ../shared/testdata/pskc),1,)
 
