@@ -3,6 +3,14 @@
 // botocore service model compiled into zz_model.go, and writes the XML result
 // and ErrorResponse bodies that the AWS SDKs and CLI parse.
 //
+// Every operation also has a typed input and output struct generated from the
+// model into zz_ops.go (CreateUserInput, CreateUserOutput, and the structures
+// they reach): DecodeInput fills an input from the validated Params, and
+// WriteResult renders an output from the model — member names, list members,
+// map entries, ISO 8601 timestamps, absent optional members left out — with
+// no encoding/xml tags. Secret members are of type Secret or SecretBlob,
+// which format and log as ***.
+//
 // Validation failures are reported the way AWS reports them, as one
 // ValidationError whose message lists every failed constraint. Values of
 // secret members (passwords, secret keys, MFA codes and whatever the model

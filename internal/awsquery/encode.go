@@ -25,8 +25,9 @@ import (
 // from the model; or, for results not yet typed, a struct whose fields carry
 // encoding/xml tags, whose own element name is ignored in favour of the
 // model's result wrapper. A nil result
-// (operations without output) writes no Result element. Use List, Map, Time
-// and Blob for lists, maps, timestamps and blobs.
+// (operations without output) writes no Result element. A tagged struct uses
+// List, Map, Time and Blob for lists, maps, timestamps and blobs; a generated
+// Output needs none of them.
 //
 // action must be an operation of s. When it is not, or result cannot be
 // encoded, the response is the internal failure of WriteError instead, since

@@ -40,8 +40,8 @@ func (s *Server) Close() error {
 // governanceHandlers are the IAM operations of account governance:
 // password policy, user updates and tags, MFA device tags, access key last
 // use, credential reports and account aliases. CreateUser, GetUser and
-// CreateVirtualMFADevice are here too, replacing the core area's, since
-// they carry tags.
+// CreateVirtualMFADevice are here rather than in the core area, since they
+// carry tags.
 func (s *Server) governanceHandlers() map[string]handler {
 	return typedHandlers("iam",
 		op(s.getAccountPasswordPolicy), op(s.updateAccountPasswordPolicy), op(s.deleteAccountPasswordPolicy),

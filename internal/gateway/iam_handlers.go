@@ -22,20 +22,25 @@ func displayName(u *iam.User) string {
 
 // iamHandlers gathers the IAM operations of every area.
 func (s *Server) iamHandlers() map[string]handler {
-	m := s.coreIAMHandlers()
-	for _, area := range []map[string]handler{s.policyHandlers(), s.roleHandlers(), s.simulateHandlers(), s.governanceHandlers()} {
-		for k, h := range area {
-			m[k] = h
-		}
-	}
-	return m
+	return merge("iam", s.coreIAMHandlers(), s.policyHandlers(), s.roleHandlers(), s.simulateHandlers(), s.governanceHandlers())
 }
 
 // stsHandlers gathers the STS operations.
 func (s *Server) stsHandlers() map[string]handler {
-	m := s.coreSTSHandlers()
-	for k, h := range s.stsRoleHandlers() {
-		m[k] = h
+	return merge("sts", s.coreSTSHandlers(), s.stsRoleHandlers())
+}
+
+// merge joins the operations of a service's areas; an operation served by
+// two areas is a bug.
+func merge(service string, areas ...map[string]handler) map[string]handler {
+	m := map[string]handler{}
+	for _, area := range areas {
+		for action, h := range area {
+			if _, dup := m[action]; dup {
+				panic(fmt.Sprintf("gateway: %s %s is served by two areas", service, action))
+			}
+			m[action] = h
+		}
 	}
 	return m
 }

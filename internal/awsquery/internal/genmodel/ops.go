@@ -18,8 +18,9 @@ import (
 //   - a member's field is named as the member, with its first letter upper-cased;
 //   - strings are string, integers int, booleans bool, timestamps time.Time,
 //     blobs []byte, lists slices, maps map[string]V, structures their struct;
-//   - secret members (model-sensitive, or named as a password, secret key or
-//     MFA code) are Secret or SecretBlob, whose formatting masks the value;
+//   - secret members (model-sensitive, or named as a password, secret key,
+//     session token or MFA code) are Secret or SecretBlob, whose formatting
+//     masks the value;
 //   - an optional string, integer or boolean whose zero value is a valid value
 //     ("" of a shape without a minimum length, 0 of an integer that may be 0,
 //     false) is a pointer, nil when absent; otherwise the zero value means
