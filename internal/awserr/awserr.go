@@ -27,6 +27,7 @@ const (
 	InvalidInput                  = "InvalidInput"
 	InvalidParameterCombination   = "InvalidParameterCombination"
 	InvalidParameterValue         = "InvalidParameterValue"
+	InvalidQueryParameter         = "InvalidQueryParameter"
 	InvalidUserType               = "InvalidUserType"
 	LimitExceeded                 = "LimitExceeded"
 	MalformedPolicyDocument       = "MalformedPolicyDocument"

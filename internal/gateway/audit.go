@@ -11,6 +11,7 @@ import (
 	"github.com/iamd/iamd/internal/audit"
 	"github.com/iamd/iamd/internal/authz"
 	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/awsquery"
 	"github.com/iamd/iamd/internal/policy/actions"
 )
 
@@ -154,6 +155,15 @@ var safeMembers = map[string]bool{
 	"Policy": true, "PolicyVersion": true, "VirtualMFADevice": true, "LoginProfile": true, "RequestedQuota": true,
 }
 
+// secretTypes are the generated types of secret members: never kept,
+// whatever their name.
+var secretTypes = map[reflect.Type]bool{
+	reflect.TypeFor[awsquery.Secret]():      true,
+	reflect.TypeFor[*awsquery.Secret]():     true,
+	reflect.TypeFor[awsquery.SecretBlob]():  true,
+	reflect.TypeFor[*awsquery.SecretBlob](): true,
+}
+
 // responseElements is the allow-listed part of a result, with CloudTrail's
 // lower-case first letters; nil when nothing is kept.
 func responseElements(result any) map[string]any {
@@ -179,7 +189,7 @@ func allowed(v reflect.Value) any {
 		out := map[string]any{}
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Type().Field(i)
-			if !f.IsExported() || !safeMembers[f.Name] {
+			if !f.IsExported() || !safeMembers[f.Name] || secretTypes[f.Type] {
 				continue
 			}
 			if x := allowed(v.Field(i)); x != nil {

@@ -121,5 +121,14 @@ func formValues(r *http.Request, body []byte) (url.Values, error) {
 			q[k] = append(q[k], v...)
 		}
 	}
+	// The signature covers every value of a repeated name, but an
+	// operation reads one: refuse the ambiguity rather than act on a value
+	// the caller may not have meant (the Query protocol never repeats a
+	// name; list members are numbered).
+	for k, v := range q {
+		if len(v) > 1 {
+			return nil, awserr.New(awserr.InvalidQueryParameter, "The parameter %s is given more than once.", k)
+		}
+	}
 	return q, nil
 }

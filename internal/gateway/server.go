@@ -57,6 +57,9 @@ type route struct {
 	serve func(w http.ResponseWriter, r *http.Request, c *call)
 	// writeError renders an error in the route's protocol.
 	writeError func(w http.ResponseWriter, reqID string, err error)
+	// signedTarget requires X-Amz-Target among the signed headers (the
+	// JSON protocols, whose operation it names).
+	signedTarget bool
 }
 
 // call is one request on its way through a route. The route fills in
@@ -158,11 +161,11 @@ func New(d Deps) *Server {
 	s.routes = map[string]*route{
 		"iam":                s.queryRoute(&api{proto: awsquery.IAM(), handlers: s.iamHandlers()}),
 		"sts":                s.queryRoute(&api{proto: awsquery.STS(), handlers: s.stsHandlers()}),
-		serviceQuotasService: {maxBody: maxQueryBody, serve: s.serveServiceQuotas, writeError: s.writeJSONError},
+		serviceQuotasService: {maxBody: maxQueryBody, serve: s.serveServiceQuotas, writeError: s.writeJSONError, signedTarget: true},
 	}
 	if d.Audit != nil && d.AuditStore != nil {
 		s.auditStore = d.AuditStore
-		s.routes[cloudTrailService] = &route{maxBody: maxQueryBody, serve: s.serveCloudTrail, writeError: s.writeCloudTrailError}
+		s.routes[cloudTrailService] = &route{maxBody: maxQueryBody, serve: s.serveCloudTrail, writeError: s.writeCloudTrailError, signedTarget: true}
 	}
 	return s
 }
@@ -250,6 +253,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sum := sha256.Sum256(body)
 	signed.SetPayload(hex.EncodeToString(sum[:]), rt.sigv4)
+	if rt.signedTarget && !signs(signed.SignedHeaders, "x-amz-target") {
+		// The operation of a JSON API is in X-Amz-Target: unsigned, a
+		// captured request could be replayed as another operation.
+		rt.writeError(rec, c.reqID, awserr.New(awserr.IncompleteSignature, "X-Amz-Target must be a signed header."))
+		return
+	}
 	c.signed, c.body = signed, body
 	rt.serve(rec, r, c)
 }
@@ -293,4 +302,14 @@ func (r *statusRecorder) WriteHeader(code int) {
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.ResponseWriter.Write(b)
+}
+
+// signs tells whether name (lower case) is among the signed headers.
+func signs(signed []string, name string) bool {
+	for _, h := range signed {
+		if strings.EqualFold(h, name) {
+			return true
+		}
+	}
+	return false
 }
