@@ -133,11 +133,7 @@ func (s *Service) checkAndHash(ctx context.Context, accountID, password string) 
 	if _, err := s.checkNewPassword(ctx, acct, password); err != nil {
 		return "", err
 	}
-	var hash string
-	err = withArgon2Slot(ctx, func() (err error) {
-		hash, err = HashPassword(s.rand, password)
-		return err
-	})
+	hash, err := HashPasswordContext(ctx, s.rand, password)
 	if err != nil {
 		return "", internal("hash password", err)
 	}
@@ -179,9 +175,9 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, p *authz.Principal, us
 	}
 	if password != nil {
 		// The account's password policy, reuse prevention included: up
-		// to 1 + PasswordReusePrevention argon2id computations, under one
-		// slot.
-		if err := withArgon2Slot(ctx, func() error { return s.replacePassword(ctx, u.Identity(), lp, *password) }); err != nil {
+		// to 1 + PasswordReusePrevention argon2id computations, admitted
+		// as one request.
+		if err := withArgon2Admission(ctx, func() error { return s.replacePassword(ctx, u.Identity(), lp, *password) }); err != nil {
 			return err
 		}
 	} else if err := s.store.UpdateLoginProfile(ctx, p.AccountID, lp); err != nil {
@@ -252,7 +248,8 @@ func (s *Service) passwordFailure(ctx context.Context, p *authz.Principal, subje
 // Wrong old passwords are throttled per user like MFA codes; while
 // throttled the old password is not checked at all (no argon2id either)
 // and the answer is errPasswordAttempts. The argon2id work (the old
-// password, the history, the new hash) waits for a process-wide slot.
+// password, the history, the new hash) is admitted as one request and
+// each computation takes a process-wide slot (password.go).
 func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPassword, newPassword string) error {
 	if p.User == nil || p.User.Root {
 		return awserr.New(awserr.InvalidUserType, "Only IAM users can change their own password with this action.")
@@ -280,17 +277,17 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPas
 		}
 		return nil
 	}
-	// Refused before waiting for a slot, and again once one is held: a
-	// burst of attempts queued behind the slots is stopped as soon as the
+	// Refused before waiting to be admitted, and again once admitted: a
+	// burst of attempts queued behind the others is stopped as soon as the
 	// first failures are counted.
 	if err := refuseIfThrottled(); err != nil {
 		return err
 	}
-	return withArgon2Slot(ctx, func() error {
+	return withArgon2Admission(ctx, func() error {
 		if err := refuseIfThrottled(); err != nil {
 			return err
 		}
-		ok, err := CheckPassword(lp.PasswordHash, oldPassword)
+		ok, err := CheckPasswordContext(ctx, lp.PasswordHash, oldPassword)
 		if err != nil {
 			return internal("check password", err)
 		}

@@ -12,15 +12,17 @@ func SetArgon2IDKey(f func(password, salt []byte, time, memory uint32, threads u
 	return func() { argon2IDKey = argon2.IDKey }
 }
 
-// TakeArgon2Slots holds every slot, as requests hashing passwords would,
-// until release is called.
+// TakeArgon2Slots holds every slot and every request admission, as busy
+// requests would, until release is called.
 func TakeArgon2Slots() (release func()) {
 	for range cap(argon2Slots) {
 		argon2Slots <- struct{}{}
+		argon2Requests <- struct{}{}
 	}
 	return func() {
 		for range cap(argon2Slots) {
 			<-argon2Slots
+			<-argon2Requests
 		}
 	}
 }
