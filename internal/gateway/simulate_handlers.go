@@ -2,10 +2,8 @@ package gateway
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/iamd/iamd/internal/authz"
-	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/awsquery"
 	"github.com/iamd/iamd/internal/iam"
 )
@@ -19,26 +17,16 @@ func contextEntries(in []awsquery.ContextEntry) []iam.ContextEntry {
 	return out
 }
 
-// simulationPage renders one page of results; the marker is the index of
-// the first result of the next page. Both simulate operations answer a
+// simulationPage renders one page of results, which the iam domain
+// evaluated alone. Both simulate operations answer a
 // SimulatePolicyResponse, so SimulateCustomPolicy's output is a conversion
 // of this one.
-func simulationPage(results []iam.SimulationResult, marker string, maxItems int) (*awsquery.SimulatePrincipalPolicyOutput, error) {
-	start := 0
-	if marker != "" {
-		n, err := strconv.Atoi(marker)
-		if err != nil || n < 0 || n > len(results) {
-			return nil, awserr.New(awserr.InvalidInput, "Invalid Marker.")
-		}
-		start = n
+func simulationPage(results []iam.SimulationResult, next string) *awsquery.SimulatePrincipalPolicyOutput {
+	out := &awsquery.SimulatePrincipalPolicyOutput{EvaluationResults: []awsquery.EvaluationResult{}, IsTruncated: ptr(next != "")}
+	if next != "" {
+		out.Marker = ptr(next)
 	}
-	max := len(results)
-	if maxItems > 0 {
-		max = maxItems
-	}
-	end := min(start+max, len(results))
-	out := &awsquery.SimulatePrincipalPolicyOutput{EvaluationResults: []awsquery.EvaluationResult{}, IsTruncated: ptr(false)}
-	for _, r := range results[start:end] {
+	for _, r := range results {
 		x := awsquery.EvaluationResult{EvalActionName: r.Action, EvalResourceName: r.Resource, EvalDecision: r.Decision,
 			MatchedStatements: []awsquery.Statement{}, MissingContextValues: r.MissingContextValues}
 		if x.MissingContextValues == nil {
@@ -49,10 +37,7 @@ func simulationPage(results []iam.SimulationResult, marker string, maxItems int)
 		}
 		out.EvaluationResults = append(out.EvaluationResults, x)
 	}
-	if end < len(results) {
-		out.IsTruncated, out.Marker = ptr(true), ptr(strconv.Itoa(end))
-	}
-	return out, nil
+	return out
 }
 
 // simulateHandlers are SimulatePrincipalPolicy and SimulateCustomPolicy.
@@ -61,20 +46,21 @@ func (s *Server) simulateHandlers() map[string]handler {
 }
 
 func (s *Server) simulatePrincipalPolicy(ctx context.Context, p *authz.Principal, in *awsquery.SimulatePrincipalPolicyInput) (*awsquery.SimulatePrincipalPolicyOutput, error) {
-	res, err := s.iam.SimulatePrincipalPolicy(ctx, p, iam.SimulationInput{PolicySourceARN: in.PolicySourceArn, PolicyInputList: in.PolicyInputList,
-		ActionNames: in.ActionNames, ResourceARNs: in.ResourceArns, ContextEntries: contextEntries(in.ContextEntries), CallerARN: in.CallerArn})
+	res, next, err := s.iam.SimulatePrincipalPolicy(ctx, p, iam.SimulationInput{PolicySourceARN: in.PolicySourceArn, PolicyInputList: in.PolicyInputList,
+		ActionNames: in.ActionNames, ResourceARNs: in.ResourceArns, ContextEntries: contextEntries(in.ContextEntries), CallerARN: in.CallerArn,
+		Marker: in.Marker, MaxItems: in.MaxItems})
 	if err != nil {
 		return nil, err
 	}
-	return simulationPage(res, in.Marker, in.MaxItems)
+	return simulationPage(res, next), nil
 }
 
 func (s *Server) simulateCustomPolicy(ctx context.Context, p *authz.Principal, in *awsquery.SimulateCustomPolicyInput) (*awsquery.SimulateCustomPolicyOutput, error) {
-	res, err := s.iam.SimulateCustomPolicy(ctx, p, iam.SimulationInput{PolicyInputList: in.PolicyInputList,
-		ActionNames: in.ActionNames, ResourceARNs: in.ResourceArns, ContextEntries: contextEntries(in.ContextEntries), CallerARN: in.CallerArn})
+	res, next, err := s.iam.SimulateCustomPolicy(ctx, p, iam.SimulationInput{PolicyInputList: in.PolicyInputList,
+		ActionNames: in.ActionNames, ResourceARNs: in.ResourceArns, ContextEntries: contextEntries(in.ContextEntries), CallerARN: in.CallerArn,
+		Marker: in.Marker, MaxItems: in.MaxItems})
 	if err != nil {
 		return nil, err
 	}
-	out, err := simulationPage(res, in.Marker, in.MaxItems)
-	return (*awsquery.SimulateCustomPolicyOutput)(out), err
+	return (*awsquery.SimulateCustomPolicyOutput)(simulationPage(res, next)), nil
 }

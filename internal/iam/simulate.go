@@ -30,6 +30,11 @@ type SimulationInput struct {
 	ResourceARNs   []string
 	ContextEntries []ContextEntry
 	CallerARN      string
+	// Marker and MaxItems page the results (ActionNames × ResourceArns,
+	// actions first): only the page asked for is evaluated, so the size of
+	// the grid costs nothing. MaxItems defaults to 100, as on AWS.
+	Marker   string
+	MaxItems int
 }
 
 // SimulationResult is one action × resource evaluation.
@@ -48,9 +53,9 @@ type SimulatedStatement struct {
 
 // SimulatePrincipalPolicy evaluates a user's or role's policies (plus any
 // given) for each action and resource, with only the given context keys.
-func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *authz.Principal, in SimulationInput) ([]SimulationResult, error) {
+func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *authz.Principal, in SimulationInput) ([]SimulationResult, string, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	pa := NewDecider(s.store, s.clock)
 	src := &authz.Principal{AccountID: p.AccountID}
@@ -60,7 +65,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *authz.Principa
 	case strings.HasPrefix(in.PolicySourceARN, prefix+"user/"):
 		u, err := s.userByARN(ctx, p.AccountID, in.PolicySourceARN)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		src.User = u.Identity()
 		c.Set(policy.KeyUsername, u.Name)
@@ -69,34 +74,34 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, p *authz.Principa
 	case strings.HasPrefix(in.PolicySourceARN, prefix+"role/"):
 		r, err := s.roleByARN(ctx, p.AccountID, in.PolicySourceARN)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		src.Role, src.RoleSessionName = r.Identity(), "simulation"
 		c.Set(policy.KeyPrincipalARN, r.ARN())
 	default:
-		return nil, awserr.New(awserr.InvalidInput, "PolicySourceArn must be a user or role ARN of this account: %s", in.PolicySourceARN)
+		return nil, "", awserr.New(awserr.InvalidInput, "PolicySourceArn must be a user or role ARN of this account: %s", in.PolicySourceARN)
 	}
 	identity, _, err := pa.Policies(ctx, src)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	extra, err := parseInputs(in.PolicyInputList)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return simulate(append(identity, extra...), in, c), nil
+	return simulate(ctx, append(identity, extra...), in, c)
 }
 
 // SimulateCustomPolicy evaluates the given policies only.
-func (s *Service) SimulateCustomPolicy(ctx context.Context, p *authz.Principal, in SimulationInput) ([]SimulationResult, error) {
+func (s *Service) SimulateCustomPolicy(ctx context.Context, p *authz.Principal, in SimulationInput) ([]SimulationResult, string, error) {
 	if err := s.authz.Authorize(ctx, p, "iam:SimulateCustomPolicy", "*"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	pols, err := parseInputs(in.PolicyInputList)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return simulate(pols, in, policy.NewContext()), nil
+	return simulate(ctx, pols, in, policy.NewContext())
 }
 
 func parseInputs(docs []string) ([]policy.Policy, error) {
@@ -111,7 +116,10 @@ func parseInputs(docs []string) ([]policy.Policy, error) {
 	return out, nil
 }
 
-func simulate(pols []policy.Policy, in SimulationInput, base policy.Context) []SimulationResult {
+// simulate evaluates one page of the action × resource grid and returns
+// it with the marker of the next page ("" on the last). The marker is the
+// index of the next result.
+func simulate(ctx context.Context, pols []policy.Policy, in SimulationInput, base policy.Context) ([]SimulationResult, string, error) {
 	if in.CallerARN != "" {
 		base.Set(policy.KeyPrincipalARN, in.CallerARN)
 	}
@@ -122,18 +130,38 @@ func simulate(pols []policy.Policy, in SimulationInput, base policy.Context) []S
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
-	var out []SimulationResult
-	for _, a := range in.ActionNames {
-		for _, r := range resources {
-			res := policy.Evaluate(policy.Request{Action: a, Resource: r, Context: base}, pols)
-			sr := SimulationResult{Action: a, Resource: r, Decision: res.Decision.String(), MissingContextValues: res.MissingContextKeys}
-			for _, m := range res.Matched {
-				sr.Matched = append(sr.Matched, SimulatedStatement{SourcePolicyID: sourceID(m.PolicyID), SourcePolicyType: sourceType(m.PolicyID)})
-			}
-			out = append(out, sr)
+	total := int64(len(in.ActionNames)) * int64(len(resources))
+	start := int64(0)
+	if in.Marker != "" {
+		n, err := strconv.ParseInt(in.Marker, 10, 64)
+		if err != nil || n < 0 || n > total {
+			return nil, "", awserr.New(awserr.InvalidInput, "Invalid Marker.")
 		}
+		start = n
 	}
-	return out
+	max := int64(in.MaxItems)
+	if max <= 0 {
+		max = 100
+	}
+	end := min(start+max, total)
+	out := make([]SimulationResult, 0, end-start)
+	for i := start; i < end; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, "", err
+		}
+		a, r := in.ActionNames[i/int64(len(resources))], resources[i%int64(len(resources))]
+		res := policy.Evaluate(policy.Request{Action: a, Resource: r, Context: base}, pols)
+		sr := SimulationResult{Action: a, Resource: r, Decision: res.Decision.String(), MissingContextValues: res.MissingContextKeys}
+		for _, m := range res.Matched {
+			sr.Matched = append(sr.Matched, SimulatedStatement{SourcePolicyID: sourceID(m.PolicyID), SourcePolicyType: sourceType(m.PolicyID)})
+		}
+		out = append(out, sr)
+	}
+	next := ""
+	if end < total {
+		next = strconv.FormatInt(end, 10)
+	}
+	return out, next, nil
 }
 
 // sourceID is the SourcePolicyId AWS reports: an inline policy's name
