@@ -111,6 +111,10 @@ func New(o Options) *Server {
 	mux.HandleFunc("GET /console/mfa/assign", s.signedIn(s.assignPage))
 	mux.HandleFunc("POST /console/mfa/assign", s.signedIn(s.assign))
 	mux.HandleFunc("POST /console/mfa/enable", s.signedIn(s.enable))
+	mux.HandleFunc("GET /console/mfa/remove", s.signedIn(s.devicePage("mfa_remove", "Remove MFA device")))
+	mux.HandleFunc("POST /console/mfa/remove", s.signedIn(s.remove))
+	mux.HandleFunc("GET /console/mfa/resync", s.signedIn(s.devicePage("mfa_resync", "Resynchronise MFA device")))
+	mux.HandleFunc("POST /console/mfa/resync", s.signedIn(s.resync))
 	mux.HandleFunc("/console/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

@@ -416,3 +416,45 @@ func TestRootSignIn(t *testing.T) {
 			mustContain(t, "root through the IAM user page", msgBadPassword)
 	})
 }
+
+// TestRemoveAndResync: Resync and Remove call ResyncMFADevice and
+// DeactivateMFADevice as the signed-in user; the self-service policy lets
+// a user remove a device only in a session signed in with MFA.
+func TestRemoveAndResync(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		e.user("alice", alicePassword, selfManageMFA)
+		b := e.browser()
+		b.signIn("alice", alicePassword)
+		// Assigned during a session without MFA: removing it needs MFA.
+		serial, seed := e.device("alice", "alice")
+		p := b.get("/console/mfa/remove?serial=" + url.QueryEscape(serial))
+		p.mustContain(t, "remove page", "Remove MFA device", serial)
+		p = b.post("/console/mfa/remove", url.Values{"serial": {serial}})
+		if p.status != http.StatusForbidden {
+			t.Errorf("remove without MFA: status %d, want 403", p.status)
+		}
+		p.mustContain(t, "remove without MFA", "Not authorised", "iam:DeactivateMFADevice", "sign in with MFA to do this")
+
+		b.post("/console/signout", nil)
+		e.nextStep()
+		b.signIn("alice", alicePassword)
+		b.post("/console/signin/mfa", url.Values{"code": {e.code(seed, 0)}}).mustContain(t, "MFA sign-in", "Signed in with MFA", serial)
+
+		e.clock.Advance(2 * 30 * time.Second)
+		p = b.post("/console/mfa/resync", url.Values{"serial": {serial}, "code1": {e.code(seed, 0)}, "code2": {e.code(seed, 0)}})
+		p.mustContain(t, "resync with one code twice", "The codes are not valid")
+		p = b.post("/console/mfa/resync", url.Values{"serial": {serial}, "code1": {e.code(seed, -1)}, "code2": {e.code(seed, 0)}})
+		p.mustContain(t, "resync", "The MFA device is resynchronised.")
+
+		p = b.post("/console/mfa/remove", url.Values{"serial": {serial}})
+		p.mustContain(t, "remove with MFA", "The MFA device is removed.", "No MFA devices assigned.")
+		// Another user's serial, or one that does not exist: nothing to do.
+		if p := b.post("/console/mfa/remove", url.Values{"serial": {"arn:aws:iam::123456789012:mfa/nobody"}}); p.url != "/console/security-credentials" {
+			t.Errorf("remove a device not the caller's: landed on %s", p.url)
+		}
+		b.post("/console/signout", nil)
+		if p := b.signIn("alice", alicePassword); p.url != "/console/security-credentials" {
+			t.Errorf("sign-in after removing the only device: landed on %s, want no MFA prompt", p.url)
+		}
+	})
+}

@@ -74,8 +74,13 @@ func (s *Server) credentialsPage(w http.ResponseWriter, r *http.Request, c *call
 		return
 	}
 	v := &view{Title: "My security credentials", Identity: c.identity(), Data: data}
-	if r.URL.Query().Get("assigned") != "" {
+	switch q := r.URL.Query(); {
+	case q.Get("assigned") != "":
 		v.Notice = "Your MFA device is assigned. You will be asked for a code from it at your next sign-in."
+	case q.Get("removed") != "":
+		v.Notice = "The MFA device is removed."
+	case q.Get("resynced") != "":
+		v.Notice = "The MFA device is resynchronised."
 	}
 	s.render(w, r, http.StatusOK, "credentials", v)
 }
