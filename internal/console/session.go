@@ -43,6 +43,14 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *iam.Use
 	if err := s.sessions.CreateConsoleSession(r.Context(), cs); err != nil {
 		return err
 	}
+	// Each sign-in sweeps the sessions nobody can use any more, so
+	// abandoned ones do not pile up.
+	if n, err := s.sessions.DeleteExpiredConsoleSessions(r.Context(), now.Add(-s.cfg.IdleTimeout), now.Add(-s.cfg.Lifetime),
+		now.Add(-s.cfg.MFATimeout)); err != nil {
+		s.log.Error("console: delete expired sessions", "err", err)
+	} else if n > 0 {
+		s.log.Info("console: expired sessions deleted", "count", n)
+	}
 	life := s.cfg.Lifetime
 	if pending {
 		life = s.cfg.MFATimeout

@@ -39,6 +39,10 @@ type ConsoleSessionStore interface {
 	ConsoleSession(ctx context.Context, id string) (*ConsoleSession, error)
 	TouchConsoleSession(ctx context.Context, id string, lastSeen time.Time) error
 	DeleteConsoleSession(ctx context.Context, id string) error
+	// DeleteExpiredConsoleSessions removes the sessions last seen before
+	// idleBefore, created before createdBefore, or waiting for their MFA
+	// code since before pendingBefore, and returns how many.
+	DeleteExpiredConsoleSessions(ctx context.Context, idleBefore, createdBefore, pendingBefore time.Time) (int64, error)
 }
 
 // dummyHash is checked when there is no password to check, so that an

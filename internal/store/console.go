@@ -54,3 +54,15 @@ func (s *Store) DeleteConsoleSession(ctx context.Context, id string) error {
 	_, err := s.exec(ctx, `DELETE FROM console_sessions WHERE id = $1`, id)
 	return err
 }
+
+// DeleteExpiredConsoleSessions removes the sessions that can no longer be
+// used: idle since before idleBefore, created before createdBefore, or
+// waiting for their MFA code since before pendingBefore.
+func (s *Store) DeleteExpiredConsoleSessions(ctx context.Context, idleBefore, createdBefore, pendingBefore time.Time) (int64, error) {
+	res, err := s.exec(ctx, `DELETE FROM console_sessions WHERE last_seen < $1 OR created_at < $2 OR (mfa_pending = 1 AND created_at < $3)`,
+		ms(idleBefore), ms(createdBefore), ms(pendingBefore))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

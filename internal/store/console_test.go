@@ -60,6 +60,26 @@ func TestConsoleSessions(t *testing.T) {
 			if _, err := st.ConsoleSession(ctx, "abc"); !errors.Is(err, iam.ErrNotFound) {
 				t.Errorf("ConsoleSession(deleted) = %v, want ErrNotFound", err)
 			}
+
+			// Expiry: idle, too old, and pending too long.
+			for _, cs := range []*iam.ConsoleSession{
+				{ID: "idle", LastSeen: t0, CreatedAt: t0.Add(time.Hour)},
+				{ID: "old", LastSeen: t0.Add(3 * time.Hour), CreatedAt: t0},
+				{ID: "pending", MFAPending: true, LastSeen: t0.Add(3 * time.Hour), CreatedAt: t0.Add(time.Hour)},
+				{ID: "live", LastSeen: t0.Add(3 * time.Hour), CreatedAt: t0.Add(time.Hour)},
+			} {
+				cs.AccountID, cs.UserID = "123456789012", "AIDAEXAMPLE"
+				if err := st.CreateConsoleSession(ctx, cs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n, err := st.DeleteExpiredConsoleSessions(ctx, t0.Add(2*time.Hour), t0.Add(30*time.Minute), t0.Add(90*time.Minute))
+			if err != nil || n != 4 { // def (idle) too
+				t.Errorf("DeleteExpiredConsoleSessions = %d, %v, want 4", n, err)
+			}
+			if _, err := st.ConsoleSession(ctx, "live"); err != nil {
+				t.Errorf("ConsoleSession(live) after the sweep = %v", err)
+			}
 		})
 	}
 }
