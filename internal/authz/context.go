@@ -121,6 +121,11 @@ func RequestContext(ctx context.Context, p *Principal, now time.Time) policy.Con
 	if arn, ok := ctx.Value(policyARNKey{}).(string); ok {
 		c.Set("iam:PolicyARN", arn)
 	}
+	if kv, ok := ctx.Value(keysKey{}).(map[string][]string); ok {
+		for k, v := range kv {
+			c.Set(k, v...)
+		}
+	}
 	if tags, ok := ctx.Value(requestTagsKey{}).([]Tag); ok {
 		keys := make([]string, 0, len(tags))
 		for _, t := range tags {

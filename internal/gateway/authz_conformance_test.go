@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -18,16 +19,27 @@ import (
 	"github.com/iamd/iamd/internal/store/storetest"
 )
 
-// recordingAuthorizer allows everything and remembers what was asked.
+// recordingAuthorizer allows everything and remembers what was asked, and
+// which condition keys the request context held.
 type recordingAuthorizer struct {
 	mu    sync.Mutex
-	asked map[string][]string // action → resources
+	asked map[string][]string        // action → resources
+	keys  map[string]map[string]bool // action → lower-case keys seen
 }
 
-func (a *recordingAuthorizer) Authorize(_ context.Context, _ *authz.Principal, action, resource string) error {
+func (a *recordingAuthorizer) Authorize(ctx context.Context, p *authz.Principal, action, resource string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.asked[action] = append(a.asked[action], resource)
+	if a.keys == nil {
+		a.keys = map[string]map[string]bool{}
+	}
+	if a.keys[action] == nil {
+		a.keys[action] = map[string]bool{}
+	}
+	for _, k := range authz.RequestContext(ctx, p, time.Now()).Keys() {
+		a.keys[action][strings.ToLower(k)] = true
+	}
 	return nil
 }
 
@@ -307,6 +319,28 @@ func TestResourcesMatchServiceAuthorizationReference(t *testing.T) {
 			t.Errorf("%s is served but the test never saw it authorised: drive it above (or list why it is not authorised)", op)
 		case asked && exempt:
 			t.Errorf("%s is listed as not authorised (%s) but was authorised", op, why)
+		}
+	}
+	// Every condition key the reference lists for a served action is
+	// classified (supplied, absent by design, or refused at write), and
+	// one iamd sets in every request of the action was there.
+	for _, op := range gateway.ServedOperations(e.srv) {
+		a, ok := actions.Lookup(op)
+		if !ok {
+			continue // reported below
+		}
+		keys := append([]string(nil), a.ConditionKeys...)
+		for _, rt := range a.Resources {
+			keys = append(keys, rt.ConditionKeys...)
+		}
+		for _, k := range keys {
+			use, always := authz.KeyUseFor(op, k)
+			switch {
+			case use == authz.KeyUnknown:
+				t.Errorf("%s: condition key %s is not classified in internal/authz/keys.go", op, k)
+			case always && !rec.keys[op][strings.ToLower(k)] && rec.asked[op] != nil:
+				t.Errorf("%s: condition key %s is set in every request, but the request context lacked it", op, k)
+			}
 		}
 	}
 	for action, resources := range rec.asked {

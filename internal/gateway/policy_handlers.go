@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/awsquery"
 	"github.com/iamd/iamd/internal/iam"
 )
@@ -172,6 +173,11 @@ func (s *Server) listAttachedPolicies(ctx context.Context, p *authz.Principal, k
 }
 
 func (s *Server) createPolicy(ctx context.Context, p *authz.Principal, in *awsquery.CreatePolicyInput) (*awsquery.CreatePolicyOutput, error) {
+	if len(in.Tags) > 0 {
+		// Kept nowhere, they would also leave a Deny on aws:RequestTag
+		// without the tags it tests.
+		return nil, awserr.New(awserr.InvalidInput, "iamd does not keep tags on managed policies; create the policy without Tags.")
+	}
 	var description string
 	if in.Description != nil {
 		description = *in.Description

@@ -216,7 +216,7 @@ func (s *Service) replacePassword(ctx context.Context, u *authz.Identity, lp *Lo
 			return internal("password history", err)
 		}
 		for _, h := range append([]string{lp.PasswordHash}, previous...) {
-			same, err := CheckPassword(h, password)
+			same, err := CheckPasswordContext(ctx, h, password)
 			if err != nil {
 				return internal("check password history", err)
 			}
@@ -225,7 +225,7 @@ func (s *Service) replacePassword(ctx context.Context, u *authz.Identity, lp *Lo
 			}
 		}
 	}
-	hash, err := HashPassword(s.rand, password)
+	hash, err := HashPasswordContext(ctx, s.rand, password)
 	if err != nil {
 		return internal("hash password", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/policy"
+	"github.com/iamd/iamd/internal/policy/actions"
 )
 
 // AWSAccount is the account id of AWS managed policies in the store and in
@@ -200,10 +201,21 @@ func policyDocError(err error) error {
 	return awserr.New(awserr.MalformedPolicyDocument, "%s", err.Error())
 }
 
-// validatePolicyDoc validates a policy document of the given kind.
+// validatePolicyDoc validates a policy document of the given kind, and
+// refuses one that tests a condition key iamd would not set where AWS
+// does: a Deny on it would silently never apply.
 func validatePolicyDoc(doc string, kind policy.Kind) error {
-	if _, err := policy.Parse(doc, kind); err != nil {
+	d, err := policy.Parse(doc, kind)
+	if err != nil {
 		return policyDocError(err)
+	}
+	return checkKeys(d)
+}
+
+func checkKeys(d *policy.Document) error {
+	if key, action := authz.CheckConditionKeys(d, actions.Names()); key != "" {
+		return awserr.New(awserr.MalformedPolicyDocument, "Condition key %s is not supported by iamd for %s: "+
+			"a statement that tests it would not apply as on AWS.", key, action)
 	}
 	return nil
 }

@@ -83,10 +83,11 @@ func (s *Service) checkTrustPolicy(ctx context.Context, accountID, doc string) e
 	if policy.Size(doc) > max {
 		return limitExceeded(quotaNameACLSizePerRole, max)
 	}
-	if _, err := policy.Parse(doc, policy.TrustPolicy); err != nil {
+	d, err := policy.Parse(doc, policy.TrustPolicy)
+	if err != nil {
 		return awserr.New(awserr.MalformedPolicyDocument, "%s", err.Error())
 	}
-	return nil
+	return checkKeys(d)
 }
 
 // CreateRole creates a role with a trust policy.

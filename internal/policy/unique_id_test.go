@@ -29,3 +29,24 @@ func TestUniqueIDPrincipals(t *testing.T) {
 		t.Error("a unique id matched a caller")
 	}
 }
+
+func TestStatementAppliesTo(t *testing.T) {
+	doc, err := Parse(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Deny","Action":["iam:Attach*","sts:AssumeRole"],"Resource":"*"},
+		{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`, IdentityPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		st     int
+		action string
+		want   bool
+	}{
+		{0, "iam:AttachUserPolicy", true}, {0, "IAM:attachrolepolicy", true}, {0, "sts:AssumeRole", true},
+		{0, "iam:DetachUserPolicy", false}, {1, "iam:GetUser", false}, {1, "sts:GetCallerIdentity", true},
+	} {
+		if got := doc.Statements[tt.st].AppliesTo(tt.action); got != tt.want {
+			t.Errorf("statement %d AppliesTo(%q) = %v, want %v", tt.st, tt.action, got, tt.want)
+		}
+	}
+}

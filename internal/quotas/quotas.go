@@ -260,7 +260,7 @@ func (s *Service) ListServiceQuotas(ctx context.Context, p *authz.Principal, ser
 // GetServiceQuota returns one quota's applied value in the caller's
 // account.
 func (s *Service) GetServiceQuota(ctx context.Context, p *authz.Principal, serviceCode, code string) (*Value, error) {
-	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:GetServiceQuota", ARN(p.AccountID, code)); err != nil {
+	if err := s.iam.AuthorizeAction(withService(ctx, serviceCode), p, "servicequotas:GetServiceQuota", ARN(p.AccountID, code)); err != nil {
 		return nil, err
 	}
 	q, err := quotaFor(serviceCode, code)
@@ -303,7 +303,7 @@ func (s *Service) GetAWSDefaultServiceQuota(ctx context.Context, p *authz.Princi
 // the operator decides, or APPROVED at once (and the quota raised) when
 // desired is within the configured auto-approval ceiling.
 func (s *Service) RequestServiceQuotaIncrease(ctx context.Context, p *authz.Principal, serviceCode, code string, desired float64) (*Request, error) {
-	if err := s.iam.AuthorizeAction(ctx, p, "servicequotas:RequestServiceQuotaIncrease", ARN(p.AccountID, code)); err != nil {
+	if err := s.iam.AuthorizeAction(withService(ctx, serviceCode), p, "servicequotas:RequestServiceQuotaIncrease", ARN(p.AccountID, code)); err != nil {
 		return nil, err
 	}
 	q, err := quotaFor(serviceCode, code)
@@ -379,6 +379,9 @@ func (s *Service) ListRequestedServiceQuotaChangeHistory(ctx context.Context, p 
 	if q.QuotaCode != "" {
 		action, resource = "servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota", ARN(p.AccountID, q.QuotaCode)
 	}
+	if q.QuotaCode != "" {
+		ctx = withService(ctx, q.ServiceCode)
+	}
 	if err := s.iam.AuthorizeAction(ctx, p, action, resource); err != nil {
 		return nil, "", err
 	}
@@ -412,4 +415,10 @@ func validStatus(st string) bool {
 		}
 	}
 	return false
+}
+
+// withService sets servicequotas:service, the service whose quota a
+// request names, as AWS sets it for the actions on one quota.
+func withService(ctx context.Context, serviceCode string) context.Context {
+	return authz.WithKeys(ctx, map[string][]string{"servicequotas:service": {serviceCode}})
 }

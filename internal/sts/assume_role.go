@@ -215,7 +215,7 @@ func (s *Service) AssumeRole(ctx context.Context, p *authz.Principal, in AssumeR
 	if err != nil {
 		return nil, err
 	}
-	if err := s.iam.AuthorizeAction(ctx, p, "sts:AssumeRole", role.ARN()); err != nil {
+	if err := s.iam.AuthorizeAction(assumeRoleContext(ctx, role, &in), p, "sts:AssumeRole", role.ARN()); err != nil {
 		if awserr.Code(err) == awserr.AccessDenied {
 			return nil, notAuthorized(p, "sts:AssumeRole", in.RoleARN)
 		}
@@ -365,4 +365,23 @@ func trustContext(ctx context.Context, p *authz.Principal, in *AssumeRoleInput, 
 		c.Set("sts:TransitiveTagKeys", in.TransitiveTagKeys...)
 	}
 	return c
+}
+
+// assumeRoleContext carries what the caller's own policies may test when
+// AssumeRole is authorised, as on AWS: the role's tags (aws:ResourceTag,
+// iam:ResourceTag), the session tags asked for (aws:RequestTag,
+// aws:TagKeys), and AssumeRole's own keys.
+func assumeRoleContext(ctx context.Context, role *iam.Role, in *AssumeRoleInput) context.Context {
+	ctx = authz.WithRequestTags(authz.WithResourceTags(ctx, role.Tags), in.Tags)
+	kv := map[string][]string{"sts:RoleSessionName": {in.RoleSessionName}}
+	if in.ExternalID != "" {
+		kv["sts:ExternalId"] = []string{in.ExternalID}
+	}
+	if in.SourceIdentity != "" {
+		kv["sts:SourceIdentity"] = []string{in.SourceIdentity}
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		kv["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
+	}
+	return authz.WithKeys(ctx, kv)
 }
