@@ -13,14 +13,14 @@ export IAMD_TEST_SHARED_PSKC ?= $(if $(wildcard ../shared/testdata/pskc),1,)
 
 BIN := bin/iamd
 
-.PHONY: all build test fmt-check vet gotest e2e bench fuzz clean
+.PHONY: all build test fmt-check vet gotest fuzz-short e2e bench fuzz soak clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/iamd
 
-test: fmt-check vet gotest e2e
+test: fmt-check vet gotest fuzz-short e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -48,13 +48,20 @@ e2e: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/otp ./internal/sigv4 ./internal/awsquery ./internal/policy ./internal/gateway
 
+# Every fuzz target briefly (the committed corpora under each package's
+# testdata/fuzz also run as seeds in every go test); make fuzz runs them
+# for 30 s each.
+fuzz-short:
+	scripts/fuzz.sh 2
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/awsquery
-	$(GO) test -run '^$$' -fuzz FuzzParseAuthorization -fuzztime 30s ./internal/sigv4
-	$(GO) test -run '^$$' -fuzz FuzzParse$$ -fuzztime 30s ./internal/sigv4
-	$(GO) test -run '^$$' -fuzz FuzzParseKeyURI -fuzztime 30s ./internal/otp
-	$(GO) test -run '^$$' -fuzz FuzzParse$$ -fuzztime 30s ./internal/policy
-	$(GO) test -run '^$$' -fuzz FuzzParse$$ -fuzztime 30s -fuzzminimizetime 2s ./internal/pskc
+	scripts/fuzz.sh 30
+
+# The fault tests over and over: kill -9 under load and PostgreSQL
+# connection cuts (make test runs each once).
+soak:
+	$(GO) test -race -count=10 -run 'TestKillNineKeepsAcknowledgedWrites' ./cmd/iamd
+	$(GO) test -race -count=10 -run 'TestPostgresConnectionCut' ./internal/gateway
 
 clean:
 	rm -rf bin
