@@ -155,6 +155,7 @@ func TestBrowserAssignDeviceAndSignInWithMFA(t *testing.T) {
 			run("assign: name the device",
 				chromedp.Click(button("Assign MFA device")),
 				chromedp.WaitVisible(field("Device name")),
+				shot("assign-mfa-choose"),
 			)
 			if name, err := chromedp.Run(ctx, chromedp.Value(field("Device name"))); err != nil || name != "alice" {
 				t.Errorf("Device name prefilled with %q (%v), want alice", name, err)

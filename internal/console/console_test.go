@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/otp"
 )
 
@@ -311,10 +312,10 @@ func TestNotAuthorised(t *testing.T) {
 		if p.status != 200 {
 			t.Fatalf("status %d", p.status)
 		}
-		p.mustContain(t, "bob's credentials", "Not authorised", "iam:ListMFADevices", "iam:CreateVirtualMFADevice",
+		p.mustContain(t, "bob's credentials", "Not authorised", "iam:ListMFADevices", "iam:EnableMFADevice",
 			"sign in with MFA to do this")
-		b.get("/console/mfa/assign").mustContain(t, "bob's assign page", "Not authorised", "iam:CreateVirtualMFADevice")
-		p = b.post("/console/mfa/assign", url.Values{"name": {"bob"}})
+		b.get("/console/mfa/assign").mustContain(t, "bob's assign page", "Not authorised", "iam:EnableMFADevice")
+		p = b.post("/console/mfa/assign", url.Values{"kind": {"virtual"}, "name": {"bob"}})
 		if p.status != http.StatusForbidden {
 			t.Errorf("POST assign: status %d, want 403", p.status)
 		}
@@ -456,5 +457,47 @@ func TestRemoveAndResync(t *testing.T) {
 		if p := b.signIn("alice", alicePassword); p.url != "/console/security-credentials" {
 			t.Errorf("sign-in after removing the only device: landed on %s, want no MFA prompt", p.url)
 		}
+	})
+}
+
+// TestAssignHardwareToken: a user assigns a hardware token of the
+// operator's inventory to itself with its serial number and two codes;
+// a user who may enable devices but not create virtual ones is offered
+// the hardware kind only.
+func TestAssignHardwareToken(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		secret := []byte("12345678901234567890")
+		if err := e.svc.ImportHardwareTokens(context.Background(), accountID, []iam.HardwareToken{
+			{Serial: "GAHT00001234", Secret: secret, OTPType: iam.OTPTypeTOTP, Digits: 6}}); err != nil {
+			t.Fatal(err)
+		}
+		e.user("carol", alicePassword, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+			"Action":["iam:EnableMFADevice","iam:ListMFADevices"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}`)
+		b := e.browser()
+		p := b.signIn("carol", alicePassword)
+		p.mustContain(t, "carol's credentials", "Assign MFA device")
+		if strings.Contains(p.body, "Not authorised") {
+			t.Errorf("carol may assign a hardware token, but the page says Not authorised:\n%s", p.body)
+		}
+		p = b.get("/console/mfa/assign")
+		p.mustContain(t, "carol's assign page", `value="hardware" checked`, "Not authorised</strong> to create an authenticator app device",
+			"iam:CreateVirtualMFADevice", "Serial number")
+		p = b.post("/console/mfa/assign", url.Values{"kind": {"hardware"}, "serial": {"GAHT00001234"}})
+		p.mustContain(t, "hardware codes step", "GAHT00001234", "MFA code 1", "MFA code 2")
+		if strings.Contains(p.body, "data:image/png") || strings.Contains(p.body, "Show secret key") {
+			t.Errorf("the hardware step shows a QR code or secret:\n%s", p.body)
+		}
+		p = b.post("/console/mfa/enable", url.Values{"serial": {"NOSUCHTOKEN1"}, "hardware": {"1"}, "code1": {"123456"}, "code2": {"654321"}})
+		p.mustContain(t, "unknown token", "no token with this serial number")
+		p = b.post("/console/mfa/enable", url.Values{"serial": {"GAHT00001234"}, "hardware": {"1"},
+			"code1": {e.code(secret, -1)}, "code2": {e.code(secret, 0)}})
+		if p.url != "/console/security-credentials" {
+			t.Fatalf("enable the hardware token: landed on %s:\n%s", p.url, p.body)
+		}
+		p.mustContain(t, "hardware assigned", "Hardware", "GAHT00001234")
+		b.post("/console/signout", nil)
+		b.signIn("carol", alicePassword).mustContain(t, "MFA prompt", "MFA code")
+		e.nextStep()
+		b.post("/console/signin/mfa", url.Values{"code": {e.code(secret, 0)}}).mustContain(t, "signed in with the token", "Signed in with MFA")
 	})
 }

@@ -69,7 +69,9 @@ func (s *Server) credentialsPage(w http.ResponseWriter, r *http.Request, c *call
 	}
 	data.Devices = deviceViews(ds)
 	data.RootReminder = c.user.Root && err == nil && len(ds) == 0
-	if data.AssignDenied, err = s.assignAllowed(r, c, defaultDeviceName(c)); err != nil {
+	// A user who may enable but not create virtual devices can still
+	// assign a hardware token.
+	if data.AssignDenied, _, err = s.assignAllowed(r, c, defaultDeviceName(c)); err != nil {
 		s.internalError(w, r, "authorise", err)
 		return
 	}
@@ -86,23 +88,21 @@ func (s *Server) credentialsPage(w http.ResponseWriter, r *http.Request, c *call
 }
 
 // assignAllowed asks authz, as the API would, whether the caller may
-// create a virtual device of that name and enable it for itself.
-func (s *Server) assignAllowed(r *http.Request, c *caller, name string) (*denied, error) {
+// enable a device for itself (iam:EnableMFADevice, any kind) and create a
+// virtual device of that name (iam:CreateVirtualMFADevice). enable is set
+// when no device can be assigned at all; virtual when only the virtual
+// kind is refused.
+func (s *Server) assignAllowed(r *http.Request, c *caller, name string) (enable, virtual *denied, err error) {
 	ctx := requestContext(r)
-	checks := []struct{ action, resource string }{
-		{"iam:CreateVirtualMFADevice", iam.VirtualSerial(c.user.AccountID, "/", name)},
-		{"iam:EnableMFADevice", c.user.ARN()},
+	err = s.iam.Authorize(ctx, c.principal, "iam:EnableMFADevice", c.user.ARN())
+	if enable = deniedBy(err, "iam:EnableMFADevice", c); enable == nil && err != nil {
+		return nil, nil, err
 	}
-	for _, ch := range checks {
-		err := s.iam.Authorize(ctx, c.principal, ch.action, ch.resource)
-		if d := deniedBy(err, ch.action, c); d != nil {
-			return d, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	err = s.iam.Authorize(ctx, c.principal, "iam:CreateVirtualMFADevice", iam.VirtualSerial(c.user.AccountID, "/", name))
+	if virtual = deniedBy(err, "iam:CreateVirtualMFADevice", c); virtual == nil && err != nil {
+		return nil, nil, err
 	}
-	return nil, nil
+	return enable, virtual, nil
 }
 
 // defaultDeviceName is the assign form's prefilled name: the user's
@@ -117,53 +117,80 @@ func defaultDeviceName(c *caller) string {
 // deviceNamePattern is VirtualMFADeviceName's constraint in IAM's model.
 var deviceNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,226}$`)
 
-// assignData is the assign wizard's first step: the device's name.
+// assignData is the assign wizard's first step: the device's kind and
+// name (virtual) or serial number (hardware).
 type assignData struct {
+	Kind   string // "virtual" or "hardware"
 	Name   string
-	Denied *denied
+	Serial string
+	// Denied is set when no device can be assigned; VirtualDenied when
+	// only a virtual one cannot.
+	Denied        *denied
+	VirtualDenied *denied
 }
 
 // assignCodesData is the wizard's second step. QR and Seed are set only
 // on the page that follows the device's creation: the seed is shown once.
 type assignCodesData struct {
-	Name   string
-	Serial string
-	QR     template.URL
-	Seed   string
-	Denied *denied
+	Name     string
+	Serial   string
+	Hardware bool
+	QR       template.URL
+	Seed     string
+	Denied   *denied
 }
 
 func (s *Server) assignPage(w http.ResponseWriter, r *http.Request, c *caller) {
-	d, err := s.assignAllowed(r, c, defaultDeviceName(c))
+	enable, virtual, err := s.assignAllowed(r, c, defaultDeviceName(c))
 	if err != nil {
 		s.internalError(w, r, "authorise", err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "assign", &view{Title: "Assign MFA device", Identity: c.identity(),
-		Data: &assignData{Name: defaultDeviceName(c), Denied: d}})
+	data := &assignData{Kind: "virtual", Name: defaultDeviceName(c), Denied: enable, VirtualDenied: virtual}
+	if virtual != nil {
+		data.Kind = "hardware"
+	}
+	s.render(w, r, http.StatusOK, "assign", &view{Title: "Assign MFA device", Identity: c.identity(), Data: data})
 }
 
+// hardwareSerialPattern is IAM's serialNumberType.
+var hardwareSerialPattern = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
+
 func (s *Server) assign(w http.ResponseWriter, r *http.Request, c *caller) {
-	name := strings.TrimSpace(r.PostFormValue("name"))
-	again := func(status int, msg string, d *denied) {
-		s.render(w, r, status, "assign", &view{Title: "Assign MFA device", Identity: c.identity(), Error: msg,
-			Data: &assignData{Name: name, Denied: d}})
+	data := &assignData{Kind: r.PostFormValue("kind"), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Serial: strings.TrimSpace(r.PostFormValue("serial"))}
+	again := func(status int, msg string) {
+		s.render(w, r, status, "assign", &view{Title: "Assign MFA device", Identity: c.identity(), Error: msg, Data: data})
 	}
+	if data.Kind == "hardware" {
+		// A hardware token exists already, in the operator's inventory:
+		// there is nothing to create, only two codes to check.
+		if !hardwareSerialPattern.MatchString(data.Serial) {
+			again(http.StatusBadRequest, "Enter the serial number printed on the back of the token.")
+			return
+		}
+		s.render(w, r, http.StatusOK, "assign_codes", &view{Title: "Assign MFA device", Identity: c.identity(),
+			Data: &assignCodesData{Serial: data.Serial, Hardware: true}})
+		return
+	}
+	data.Kind = "virtual"
+	name := data.Name
 	if !deviceNamePattern.MatchString(name) {
-		again(http.StatusBadRequest, "A device name is 1 to 226 letters, digits and the characters + = , . @ _ -.", nil)
+		again(http.StatusBadRequest, "A device name is 1 to 226 letters, digits and the characters + = , . @ _ -.")
 		return
 	}
 	dev, err := s.iam.CreateVirtualMFADevice(requestContext(r), c.principal, "/", name)
 	switch code := awserr.Code(err); {
 	case err == nil:
 	case code == awserr.AccessDenied:
-		again(http.StatusForbidden, "", deniedBy(err, "iam:CreateVirtualMFADevice", c))
+		data.VirtualDenied = deniedBy(err, "iam:CreateVirtualMFADevice", c)
+		again(http.StatusForbidden, "")
 		return
 	case code == awserr.EntityAlreadyExists:
-		again(http.StatusConflict, "A device named "+name+" exists already. Choose another name.", nil)
+		again(http.StatusConflict, "A device named "+name+" exists already. Choose another name.")
 		return
 	case code == awserr.LimitExceeded:
-		again(http.StatusConflict, "The account has as many virtual MFA devices as its quota allows.", nil)
+		again(http.StatusConflict, "The account has as many virtual MFA devices as its quota allows.")
 		return
 	default:
 		s.internalError(w, r, "create device", err)
@@ -180,7 +207,7 @@ var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
 func (s *Server) enable(w http.ResponseWriter, r *http.Request, c *caller) {
 	serial := r.PostFormValue("serial")
 	code1, code2 := strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2"))
-	data := &assignCodesData{Serial: serial, Name: r.PostFormValue("name")}
+	data := &assignCodesData{Serial: serial, Name: r.PostFormValue("name"), Hardware: r.PostFormValue("hardware") != ""}
 	again := func(status int, msg string) {
 		s.render(w, r, status, "assign_codes", &view{Title: "Assign MFA device", Identity: c.identity(), Error: msg, Data: data})
 	}
@@ -202,6 +229,8 @@ func (s *Server) enable(w http.ResponseWriter, r *http.Request, c *caller) {
 		again(http.StatusConflict, "This device is in use already.")
 	case code == awserr.LimitExceeded:
 		again(http.StatusConflict, "You have as many MFA devices as the account's quota allows.")
+	case code == awserr.NoSuchEntity && data.Hardware:
+		again(http.StatusNotFound, "There is no token with this serial number in the account's inventory. Check the number on the token.")
 	case code == awserr.NoSuchEntity:
 		again(http.StatusNotFound, "There is no such device. Start again from Assign MFA device.")
 	default:
