@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamd/iamd/internal/iam"
@@ -499,5 +500,38 @@ func TestAssignHardwareToken(t *testing.T) {
 		b.signIn("carol", alicePassword).mustContain(t, "MFA prompt", "MFA code")
 		e.nextStep()
 		b.post("/console/signin/mfa", url.Values{"code": {e.code(secret, 0)}}).mustContain(t, "signed in with the token", "Signed in with MFA")
+	})
+}
+
+// TestSignInWithAliasAndSeveralDevices: the account is found by its alias
+// too, and a user with several devices picks the one the code is from.
+func TestSignInWithAliasAndSeveralDevices(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		if _, err := e.root.CreateAccountAlias(ctx, &awsiam.CreateAccountAliasInput{AccountAlias: aws.String("example-corp")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.SetQuota(ctx, accountID, iam.QuotaMFADevicesPerUser, 2); err != nil {
+			t.Fatal(err)
+		}
+		e.user("alice", alicePassword, "")
+		_, seed1 := e.device("alice", "alice-phone")
+		serial2, seed2 := e.device("alice", "alice-tablet")
+		e.nextStep()
+		b := e.browser()
+		p := b.post("/console/signin", url.Values{"account": {"Example-Corp"}, "username": {"alice"}, "password": {alicePassword}})
+		if p.url != "/console/signin/mfa" {
+			t.Fatalf("sign-in with the alias: landed on %s", p.url)
+		}
+		p.mustContain(t, "device choice", `<label for="serial">MFA device</label>`, "mfa/alice-phone", "mfa/alice-tablet")
+		// The phone's code said to be the tablet's: refused.
+		p = b.post("/console/signin/mfa", url.Values{"serial": {serial2}, "code": {e.code(seed1, 0)}})
+		p.mustContain(t, "code of the other device", msgBadCode)
+		p = b.post("/console/signin/mfa", url.Values{"serial": {"arn:aws:iam::123456789012:mfa/not-alices"}, "code": {e.code(seed2, 0)}})
+		p.mustContain(t, "a serial not alice's", msgBadCode)
+		p = b.post("/console/signin/mfa", url.Values{"serial": {serial2}, "code": {e.code(seed2, 0)}})
+		if p.url != "/console/security-credentials" {
+			t.Fatalf("the tablet's code: landed on %s", p.url)
+		}
 	})
 }
