@@ -222,7 +222,7 @@ func (e *env) stsRefusesCode(t testing.TB, keyID, secret, serial, code string) {
 	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || ae.ErrorMessage() != "MultiFactorAuthentication failed with invalid MFA one time pass code." {
 		t.Fatalf("GetSessionToken(code used at the console) = %v, want AccessDenied invalid MFA one time pass code", err)
 	}
-	t.Logf("aws sts get-session-token --serial-number %s --token-code %s: %s: %s", serial, code, ae.ErrorCode(), ae.ErrorMessage())
+	t.Logf("STS GetSessionToken (aws-sdk-go-v2) SerialNumber=%s TokenCode=%s: %s: %s", serial, code, ae.ErrorCode(), ae.ErrorMessage())
 }
 
 // seedPattern finds a Base32 seed in a page.
