@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the end-to-end suites (aws CLI walkthrough, boto3, the aws CLI and
-# boto3 policy suites, the aws CLI quota suite, and the aws CLI hardware-token
-# and account suite) against a built iamd, once on SQLite and once on
+# boto3 policy suites, the aws CLI quota suite, the aws CLI hardware-token
+# and account suite, and the aws CLI audit-trail suite) against a built iamd, once on SQLite and once on
 # PostgreSQL, each suite on a fresh database.
 #
 #   scripts/e2e.sh BIN
@@ -85,6 +85,7 @@ for engine in "${engines[@]}"; do
 	suite "boto3 policies and MFA" python3 "$here/e2e/boto3_policies.py"
 	suite "aws CLI quotas (Service Quotas and iamd quota)" "$here/e2e/awscli-quotas.sh" "$bin"
 	suite "aws CLI hardware tokens and accounts" "$here/e2e/awscli-hardware.sh" "$bin"
+	suite "aws CLI audit trail (CloudTrail lookup-events)" "$here/e2e/awscli-audit.sh" "$bin"
 	cleanup
 	db=""
 done

@@ -113,7 +113,7 @@ func userIdentity(p *authz.Principal, c *call) audit.UserIdentity {
 		u.Type = "AssumedRole"
 	}
 	if p.Session != nil {
-		sc := &audit.SessionContext{Attributes: audit.SessionAttrs{CreationDate: p.Session.IssuedAt.UTC(), MFAAuthenticated: "false"}}
+		sc := &audit.SessionContext{Attributes: audit.SessionAttrs{CreationDate: p.Session.IssuedAt.UTC().Truncate(time.Second), MFAAuthenticated: "false"}}
 		if p.Session.MFA() {
 			sc.Attributes.MFAAuthenticated = "true"
 		}
