@@ -218,24 +218,8 @@ func lookupUsername(e audit.Event) string {
 	return ""
 }
 
-// writeCloudTrailError renders err in the JSON protocol, with the type and
-// status of awserr's table.
+// writeCloudTrailError renders err in the JSON protocol as CloudTrail
+// names its internal failure.
 func (s *Server) writeCloudTrailError(w http.ResponseWriter, reqID string, err error) {
-	code, msg := ctInternal, "An internal error occurred. Request id: "+reqID
-	var ae *awserr.Error
-	if errors.As(err, &ae) && ae.Code != "" {
-		code, msg = ae.Code, ae.Message
-	} else {
-		s.log.Error("internal error", "id", reqID, "err", err)
-	}
-	typ, status := awserr.JSON(code, ctInternal)
-	b, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"Message"`
-	}{typ, msg})
-	w.Header().Set("Content-Type", jsonContentType)
-	w.Header().Set("x-amzn-RequestId", reqID)
-	w.Header().Set("x-amzn-ErrorType", typ)
-	w.WriteHeader(status)
-	w.Write(b)
+	s.writeJSONErrorAs(w, reqID, err, ctInternal)
 }

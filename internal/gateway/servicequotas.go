@@ -276,18 +276,24 @@ func (s *Server) serveServiceQuotas(w http.ResponseWriter, r *http.Request, c *c
 	w.Write(b)
 }
 
-// writeJSONError renders err in the JSON protocol with the type and status
-// of awserr's table; anything that is not an AWS error is a
-// ServiceException whose detail goes to the log only.
+// writeJSONError renders err in the JSON protocol as Service Quotas
+// names its internal failure.
 func (s *Server) writeJSONError(w http.ResponseWriter, reqID string, err error) {
-	code, msg := quotas.CodeService, "An internal error occurred. Request id: "+reqID
+	s.writeJSONErrorAs(w, reqID, err, quotas.CodeService)
+}
+
+// writeJSONErrorAs renders err in the AWS JSON protocol with the type and
+// status of awserr's table; anything that is not an AWS error is the
+// service's internal failure, whose detail goes to the log only.
+func (s *Server) writeJSONErrorAs(w http.ResponseWriter, reqID string, err error, internal string) {
+	code, msg := internal, "An internal error occurred. Request id: "+reqID
 	var ae *awserr.Error
 	if errors.As(err, &ae) && ae.Code != "" {
 		code, msg = ae.Code, ae.Message
 	} else {
 		s.log.Error("internal error", "id", reqID, "err", err)
 	}
-	typ, status := awserr.JSON(code, quotas.CodeService)
+	typ, status := awserr.JSON(code, internal)
 	b, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"Message"`
