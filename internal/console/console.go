@@ -33,6 +33,10 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// maxFormBytes bounds a request body: the console's forms are a few
+// short fields.
+const maxFormBytes = 64 << 10
+
 // Config tunes the console. Every field works at its zero value.
 type Config struct {
 	// Lifetime is how long a session lasts from sign-in, however busy.
@@ -131,6 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	s.handler.ServeHTTP(w, r)
 }
 
