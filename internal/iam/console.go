@@ -145,7 +145,12 @@ func (s *Service) checkPassword(ctx context.Context, u *User, password, clientAd
 			return nil, internal("login profile", err)
 		}
 	}
-	ok, _ := CheckPassword(hash, password)
+	// One argon2id computation, in one of the process's slots, waiting
+	// only as long as the request allows.
+	ok, err := CheckPasswordContext(ctx, hash, password)
+	if err != nil {
+		return nil, internal("check password", err)
+	}
 	if ok && hash != dummyHash && !blocked {
 		if err := s.store.ResetThrottle(ctx, u.AccountID, userSubject); err != nil {
 			return nil, internal("reset throttle", err)
