@@ -7,6 +7,7 @@
 //	iamd hardware import|list|remove      manage hardware OATH tokens
 //	iamd quota list|set|requests|approve|deny  manage quotas and increase requests
 //	iamd audit export                     write the audit trail as JSON Lines
+//	iamd mfa-session --profile P          turn an MFA code into a session (credential helper)
 package main
 
 import (
@@ -41,6 +42,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return quota(ctx, args, stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, args, stdout, stderr)
+	case "mfa-session":
+		return mfaSession(ctx, args, os.Stdin, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -59,4 +62,5 @@ const usage = `usage:
   iamd hardware remove [--data-dir D] [--database-url U] [--account ID] SERIAL
   iamd quota list|set|requests|approve|deny [--data-dir D] [--database-url U] ...
   iamd audit export [--data-dir D] [--database-url U] [--since RFC3339|DURATION] [--account ID]
+  iamd mfa-session --profile P [--serial ARN] [--code 123456] [--duration 43200] [--endpoint URL] [--credential-process]
 Run "iamd serve -h" or "iamd token code -h" for the flags.`
