@@ -7,8 +7,8 @@
 // decodes the input, the principal is authenticated, authz applies the
 // session-credential rules, the domain does the work, and the same codec
 // renders the result or the error from awserr's one table. Unsigned
-// requests reach only /healthz and, when there is one, the console under
-// /console.
+// requests reach only /healthz, when there is one the console under
+// /console, and in test mode the reset and clock paths (testmode.go).
 package gateway
 
 import (
@@ -104,6 +104,9 @@ type Server struct {
 	audit      *audit.Recorder
 	auditStore audit.Store
 	clock      clock.Clock
+	// testMode serves /moto-api/reset and /_iamd/*; nil without
+	// --test-mode.
+	testMode *TestMode
 }
 
 // Store is what the gateway itself reads and writes: keys, users and
@@ -137,6 +140,10 @@ type Deps struct {
 	Audit *audit.Recorder
 	// AuditStore is where LookupEvents reads; required with Audit.
 	AuditStore audit.Store
+	// TestMode, when set, serves test mode's unsigned reset and clock
+	// paths (testmode.go) and holds requests off while a reset runs; nil
+	// (every real server) serves none of them.
+	TestMode *TestMode
 }
 
 // New returns a Server over the domain services.
@@ -156,6 +163,7 @@ func New(d Deps) *Server {
 		audit:   d.Audit,
 		clock:   d.IAM.Clock(),
 	}
+	s.testMode = d.TestMode
 	s.auth.LastUsed = iam.NewUsageRecorder(d.Store, iam.UsageOptions{Logger: log})
 	s.sqHandlers = s.serviceQuotasHandlers()
 	s.routes = map[string]*route{
@@ -205,6 +213,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.healthz(rec, r)
 		return
+	}
+	if s.testMode != nil {
+		if isTestModePath(r.URL.Path) {
+			service = "testmode"
+			s.serveTestMode(rec, r)
+			return
+		}
+		// A reset waits for this request, and this one for a reset.
+		s.testMode.gate.RLock()
+		defer s.testMode.gate.RUnlock()
 	}
 	if s.console != nil {
 		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") {
