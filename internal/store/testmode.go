@@ -44,7 +44,8 @@ var wipeOrder = []string{
 }
 
 // keptTables are the schema's bookkeeping, which a reset leaves alone: the
-// migration version and the master key's id and check value.
+// migration version, the master key's id and check value, and test mode's
+// mark.
 var keptTables = []string{"goose_db_version", "meta"}
 
 // ResetForTest deletes every entity of every account — identities, keys,
@@ -111,6 +112,10 @@ func (s *Store) ResetForTest(ctx context.Context, seed TestSeed) error {
 				return fmt.Errorf("store: reset: access key %s: %w", seed.Keys[i].ID, err)
 			}
 		}
+		// The mark that lets the next start in test mode wipe this store.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (name, value) VALUES ('test_mode', '1') ON CONFLICT (name) DO NOTHING`); err != nil {
+			return fmt.Errorf("store: reset: mark: %w", err)
+		}
 		for _, at := range seed.Attachments {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO policy_attachments (account_id, entity_kind, entity_id, policy_arn) VALUES ($1, $2, $3, $4)`,
 				a.ID, string(iam.EntityUser), at.UserID, at.PolicyARN); err != nil {
@@ -119,6 +124,25 @@ func (s *Store) ResetForTest(ctx context.Context, seed TestSeed) error {
 		}
 		return nil
 	})
+}
+
+// WipeableForTest tells whether test mode may wipe the store: it holds no
+// account, or its accounts are test mode's own (ResetForTest marked it).
+// A store with data of a real server is not, so test mode pointed at it by
+// mistake refuses to start instead of deleting it.
+func (s *Store) WipeableForTest(ctx context.Context) (bool, error) {
+	var mark int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM meta WHERE name = 'test_mode'`).Scan(&mark); err != nil {
+		return false, err
+	}
+	if mark > 0 {
+		return true, nil
+	}
+	var accounts int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&accounts); err != nil {
+		return false, err
+	}
+	return accounts == 0, nil
 }
 
 // tableNames lists the schema's tables.

@@ -22,6 +22,9 @@ func TestResetForTest(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			st := e.Open(t)
+			if ok, err := st.WipeableForTest(ctx); err != nil || !ok {
+				t.Fatalf("an empty store: WipeableForTest = %v, %v; want true", ok, err)
+			}
 			// Some state in two accounts: users, keys, a customer policy
 			// with an attachment.
 			for _, id := range []string{"111111111111", "222222222222"} {
@@ -45,6 +48,9 @@ func TestResetForTest(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
+			}
+			if ok, err := st.WipeableForTest(ctx); err != nil || ok {
+				t.Fatalf("a store with accounts of its own: WipeableForTest = %v, %v; want false", ok, err)
 			}
 			const acct = "123456789012"
 			seed := store.TestSeed{
@@ -79,6 +85,9 @@ func TestResetForTest(t *testing.T) {
 				}
 				if _, err := st.Policy(ctx, acct, adminARN); err != nil {
 					t.Fatalf("round %d: AdministratorAccess is gone: %v", round, err)
+				}
+				if ok, err := st.WipeableForTest(ctx); err != nil || !ok {
+					t.Fatalf("round %d: a reset store: WipeableForTest = %v, %v; want true", round, ok, err)
 				}
 				att, _, err := st.ListAttachedPolicies(ctx, acct, iam.Entity{Kind: iam.EntityUser, ID: "AIDATESTADMIN", Name: "test-admin", Path: "/"}, "/", iam.Page{MaxItems: 10})
 				if err != nil || len(att) != 1 || att[0].ARN != adminARN {
