@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/internal/audit"
+	"github.com/iamd/iamd/internal/clock"
 	"github.com/iamd/iamd/internal/console"
 	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
@@ -82,6 +83,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	retention := fs.Duration("audit-retention", defRetention, "how long audit events are kept (CloudTrail's event history: 90 days) [IAMD_AUDIT_RETENTION]")
+	testModeOn := fs.Bool("test-mode", envBool(testModeEnvValue), "for test suites: wipe the store and create the test account on start and on POST /moto-api/reset; serve /_iamd/clock; loopback only [IAMD_TEST_MODE=1]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,6 +94,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	if *testModeOn {
+		if err := requireLoopback(*addr); err != nil {
+			return err
+		}
+	}
 	log := newLogger(stderr)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -101,16 +108,30 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	iamSvc := iam.New(st, iam.Options{Logger: log, Config: iam.Config{Issuer: *issuer}})
-	if err := bootstrap(ctx, iamSvc, st, sf.dataDir, log); err != nil {
-		return err
+	var clk clock.Clock = clock.Real{}
+	var tm *testMode
+	if *testModeOn {
+		testClock := clock.NewSettable()
+		if tm, err = newTestMode(ctx, st, testClock, sf.dataDir, log); err != nil {
+			return err
+		}
+		if err := tm.reset(ctx); err != nil {
+			return err
+		}
+		clk = testClock
+	}
+	iamSvc := iam.New(st, iam.Options{Logger: log, Clock: clk, Config: iam.Config{Issuer: *issuer}})
+	if tm == nil {
+		if err := bootstrap(ctx, iamSvc, st, sf.dataDir, log); err != nil {
+			return err
+		}
 	}
 	stsSvc := sts.New(iamSvc, sealer, log)
-	auditor := audit.NewRecorder(st, audit.Options{Logger: log, Retention: *retention})
+	auditor := audit.NewRecorder(st, audit.Options{Logger: log, Retention: *retention, Clock: clk})
 	defer auditor.Close() // writes the batched events after the last request
 	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: servingQuotas(st, iamSvc, log, autoApproveMax), Log: log,
 		Audit: auditor, AuditStore: st,
-		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log})})
+		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log}), TestMode: tm.door()})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -123,6 +144,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); tm != nil && (!ok || !tcp.IP.IsLoopback()) {
+		ln.Close()
+		return fmt.Errorf("--test-mode listens on loopback only, and %s is not", ln.Addr())
 	}
 	scheme := "http"
 	if *tlsCert != "" {
