@@ -131,7 +131,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer auditor.Close() // writes the batched events after the last request
 	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: servingQuotas(st, iamSvc, log, autoApproveMax), Log: log,
 		Audit: auditor, AuditStore: st,
-		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log}), TestMode: tm.door()})
+		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log, Audit: auditor}), TestMode: tm.door()})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -16,6 +16,7 @@ package console
 import (
 	"crypto/rand"
 	"embed"
+	"github.com/iamd/iamd/internal/audit"
 	"html/template"
 	"io"
 	"io/fs"
@@ -71,6 +72,8 @@ type Options struct {
 	Rand     io.Reader
 	Logger   *slog.Logger
 	Config   Config
+	// Audit records a ConsoleLogin event per sign-in; nil records none.
+	Audit *audit.Recorder
 }
 
 // Server serves the console under /console.
@@ -83,11 +86,12 @@ type Server struct {
 	cfg      Config
 	pages    map[string]*template.Template
 	handler  http.Handler
+	audit    *audit.Recorder
 }
 
 // New returns the console's handler.
 func New(o Options) *Server {
-	s := &Server{iam: o.IAM, sessions: o.Sessions, clock: o.Clock, rand: o.Rand, log: o.Logger, cfg: o.Config.withDefaults()}
+	s := &Server{iam: o.IAM, sessions: o.Sessions, clock: o.Clock, rand: o.Rand, log: o.Logger, cfg: o.Config.withDefaults(), audit: o.Audit}
 	if s.clock == nil {
 		s.clock = o.IAM.Clock()
 	}

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"github.com/iamd/iamd/internal/audit"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -56,6 +57,7 @@ type env struct {
 	st    *store.Store
 	svc   *iam.Service
 	con   *Server
+	audit *audit.Recorder
 	root  *awsiam.Client
 }
 
@@ -70,11 +72,13 @@ func newEnv(t testing.TB, e storetest.Engine) *env {
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
 	}
-	con := New(Options{IAM: svc, Sessions: st})
-	gw := gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Console: con})
+	rec := audit.NewRecorder(st, audit.Options{Clock: clk})
+	t.Cleanup(func() { rec.Close() })
+	con := New(Options{IAM: svc, Sessions: st, Audit: rec})
+	gw := gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Console: con, Audit: rec, AuditStore: st})
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
-	en := &env{t: t, url: srv.URL, clock: clk, st: st, svc: svc, con: con}
+	en := &env{t: t, url: srv.URL, clock: clk, st: st, svc: svc, con: con, audit: rec}
 	en.root = awsiam.NewFromConfig(en.config(rootKeyID, rootSecret))
 	return en
 }

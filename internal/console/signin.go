@@ -51,6 +51,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	form := &signInForm{Account: strings.TrimSpace(r.PostFormValue("account")), UserName: strings.TrimSpace(r.PostFormValue("username"))}
 	u, err := s.iam.SignInUser(requestContext(r), form.Account, form.UserName, r.PostFormValue("password"), clientAddr(r))
 	if errors.Is(err, iam.ErrSignInFailed) {
+		s.recordLogin(r, nil, form.Account, loginFailure, false)
 		s.render(w, r, http.StatusUnauthorized, "signin", &view{Title: "Sign in", Error: msgBadPassword, Data: form})
 		return
 	}
@@ -69,6 +70,7 @@ func (s *Server) rootSignIn(w http.ResponseWriter, r *http.Request) {
 	form := &rootSignInForm{Email: strings.TrimSpace(r.PostFormValue("email"))}
 	u, err := s.iam.SignInRoot(requestContext(r), form.Email, r.PostFormValue("password"), clientAddr(r))
 	if errors.Is(err, iam.ErrSignInFailed) {
+		s.recordLogin(r, nil, "", loginFailure, false)
 		s.render(w, r, http.StatusUnauthorized, "signin_root", &view{Title: "Root user sign in", Error: msgBadPassword, Data: form})
 		return
 	}
@@ -97,6 +99,7 @@ func (s *Server) afterPassword(w http.ResponseWriter, r *http.Request, u *iam.Us
 		http.Redirect(w, r, "/console/signin/mfa", http.StatusSeeOther)
 		return
 	}
+	s.recordLogin(r, u, "", loginSuccess, false)
 	s.log.Info("console sign-in", "account", u.AccountID, "user", u.ARN(), "mfa", false, "client", clientAddr(r))
 	http.Redirect(w, r, "/console/security-credentials", http.StatusSeeOther)
 }
@@ -163,6 +166,7 @@ func (s *Server) mfaSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	at, err := s.iam.VerifySignInCode(requestContext(r), u.Identity(), serial, strings.TrimSpace(r.PostFormValue("code")))
 	if errors.Is(err, iam.ErrMFAInvalidCode) || errors.Is(err, iam.ErrMFANotAssociated) {
+		s.recordLogin(r, u, "", loginFailure, true)
 		s.log.Warn("console MFA code refused", "account", u.AccountID, "user", u.ARN(), "serial", serial, "client", clientAddr(r))
 		s.render(w, r, http.StatusUnauthorized, "signin_mfa", mfaView(u, devices, msgBadCode))
 		return
@@ -179,6 +183,7 @@ func (s *Server) mfaSignIn(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, "start session", err)
 		return
 	}
+	s.recordLogin(r, u, "", loginSuccess, true)
 	s.log.Info("console sign-in", "account", u.AccountID, "user", u.ARN(), "mfa", true, "serial", serial, "client", clientAddr(r))
 	http.Redirect(w, r, "/console/security-credentials", http.StatusSeeOther)
 }

@@ -227,6 +227,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.console != nil {
 		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") {
 			service = "console"
+			r.Header.Set("X-Request-Id", c.reqID) // the gateway's, whatever the client sent
 			s.console.ServeHTTP(rec, r)
 			return
 		}
