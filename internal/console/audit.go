@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/iamd/iamd/internal/audit"
 	"github.com/iamd/iamd/internal/iam"
@@ -42,7 +43,7 @@ func (s *Server) recordLogin(r *http.Request, u *iam.User, typedAccount, result 
 	switch {
 	case u == nil:
 		e.UserIdentity = audit.UserIdentity{Type: "IAMUser", UserName: "HIDDEN_DUE_TO_SECURITY_REASONS"}
-		if isAccountID(typedAccount) {
+		if len(typedAccount) == 12 && strings.Trim(typedAccount, "0123456789") == "" {
 			e.UserIdentity.AccountID = typedAccount
 		}
 	case u.Root:
@@ -63,16 +64,4 @@ func yesNo(b bool) string {
 		return "Yes"
 	}
 	return "No"
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
