@@ -86,6 +86,7 @@ for engine in "${engines[@]}"; do
 	suite "aws CLI quotas (Service Quotas and iamd quota)" "$here/e2e/awscli-quotas.sh" "$bin"
 	suite "aws CLI hardware tokens and accounts" "$here/e2e/awscli-hardware.sh" "$bin"
 	suite "aws CLI audit trail (CloudTrail lookup-events)" "$here/e2e/awscli-audit.sh" "$bin"
+	suite "boto3 in test mode (a moto-style suite: FOOBARKEY, /moto-api/reset, the test clock)" python3 "$here/e2e/boto3_testmode.py"
 	if [[ $engine == sqlite ]]; then
 		# A client of STS only: one engine proves it.
 		suite "aws CLI with iamd mfa-session (credential helper)" "$here/e2e/awscli-mfa-session.sh" "$bin"
