@@ -28,8 +28,11 @@ type auditCall struct {
 	service, action string
 	principal       *authz.Principal
 	params          map[string]any
-	result          any
-	err             error
+	// query are the decoded Query parameters, turned into params only
+	// when the request is recorded (most reads are not).
+	query  *awsquery.Params
+	result any
+	err    error
 }
 
 // readOnly tells whether an action only reads, by its access level in the
@@ -50,6 +53,9 @@ func (s *Server) record(r *http.Request, c *call, ac auditCall) {
 	ro := readOnly(ac.service, ac.action)
 	if ro && ac.err == nil && (ac.service != "sts" || ac.action == "GetCallerIdentity") {
 		return
+	}
+	if ac.params == nil && ac.query != nil {
+		ac.params = ac.query.AuditMap()
 	}
 	e := audit.Event{
 		EventTime:         time.Now().UTC().Truncate(time.Second),

@@ -52,9 +52,8 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *call, a *
 		writeError(w, c.reqID, err)
 		return
 	}
-	params := req.Params.AuditMap()
 	if err := authz.SessionAllows(service, req.Action, p); err != nil {
-		s.record(r, c, auditCall{service: service, action: c.action, principal: p, params: params, err: err})
+		s.record(r, c, auditCall{service: service, action: c.action, principal: p, query: &req.Params, err: err})
 		writeError(w, c.reqID, err)
 		return
 	}
@@ -64,7 +63,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *call, a *
 		return
 	}
 	result, err := h(ctx, p, req.Params)
-	s.record(r, c, auditCall{service: service, action: c.action, principal: p, params: params, result: result, err: err})
+	s.record(r, c, auditCall{service: service, action: c.action, principal: p, query: &req.Params, result: result, err: err})
 	if err != nil {
 		writeError(w, c.reqID, err)
 		return
