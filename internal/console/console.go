@@ -123,6 +123,8 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /console/mfa/remove", s.signedIn(s.remove))
 	mux.HandleFunc("GET /console/mfa/resync", s.signedIn(s.devicePage("mfa_resync", "Resynchronise MFA device")))
 	mux.HandleFunc("POST /console/mfa/resync", s.signedIn(s.resync))
+	mux.HandleFunc("GET /console/change-password", s.signedIn(s.changePasswordPage))
+	mux.HandleFunc("POST /console/change-password", s.signedIn(s.changePassword))
 	mux.HandleFunc("/console/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

@@ -83,6 +83,8 @@ func (s *Server) credentialsPage(w http.ResponseWriter, r *http.Request, c *call
 		v.Notice = "The MFA device is removed."
 	case q.Get("resynced") != "":
 		v.Notice = "The MFA device is resynchronised."
+	case q.Get("password") != "":
+		v.Notice = "Your password is changed."
 	}
 	s.render(w, r, http.StatusOK, "credentials", v)
 }

@@ -100,6 +100,9 @@ type caller struct {
 	session   *iam.ConsoleSession
 	user      *iam.User
 	principal *authz.Principal
+	// resetRequired is set while the user's login profile requires a new
+	// password: the session is not a full one yet.
+	resetRequired bool
 }
 
 // identity is the header's view of the caller.
@@ -157,9 +160,25 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *caller)) h
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
+		// A user whose login profile requires a new password may use
+		// nothing else until it has chosen one.
+		reset, err := s.iam.SignInPasswordResetRequired(r.Context(), c.user)
+		if err != nil {
+			s.internalError(w, r, "password reset required", err)
+			return
+		}
+		if reset && !allowDuringReset[r.URL.Path] {
+			http.Redirect(w, r, "/console/change-password", http.StatusSeeOther)
+			return
+		}
+		c.resetRequired = reset
 		h(w, r, c)
 	}
 }
+
+// allowDuringReset are the pages a session whose password must be changed
+// may use.
+var allowDuringReset = map[string]bool{"/console/change-password": true}
 
 // requestContext carries what policy conditions may ask about the
 // browser's request (aws:SourceIp, aws:SecureTransport, aws:UserAgent).
