@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -216,5 +217,71 @@ func TestTestModeRefusals(t *testing.T) {
 	err = run(context.Background(), []string{"serve", "--test-mode", "--addr", "127.0.0.1:0", "--data-dir", dir}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "did not create") {
 		t.Errorf("--test-mode on a real server's store: %v, want a refusal", err)
+	}
+}
+
+// TestTestModeResetIsAtomic resets while clients list users, on every
+// engine: each list holds the users of before the reset or none of them,
+// never part.
+func TestTestModeResetIsAtomic(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			d := startServe(t, append([]string{"--test-mode"}, storeArgs(t, e, t.TempDir())...)...)
+			admin, _ := clients(d.url, "FOOBARKEY", "FOOBARSECRET", "")
+			const users = 20
+			for round := 0; round < 3; round++ {
+				for i := 0; i < users; i++ {
+					if _, err := admin.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(fmt.Sprintf("u%02d", i))}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				stop := make(chan struct{})
+				errs := make(chan error, 4)
+				seen := make(chan int, 10000)
+				for w := 0; w < 4; w++ {
+					go func() {
+						for {
+							select {
+							case <-stop:
+								errs <- nil
+								return
+							default:
+							}
+							out, err := admin.ListUsers(ctx, &awsiam.ListUsersInput{})
+							if err != nil {
+								errs <- err
+								return
+							}
+							seen <- len(out.Users)
+						}
+					}()
+				}
+				time.Sleep(50 * time.Millisecond)
+				if code := post(t, d.url+"/moto-api/reset"); code != 200 {
+					t.Fatalf("reset = %d", code)
+				}
+				time.Sleep(50 * time.Millisecond)
+				close(stop)
+				for w := 0; w < 4; w++ {
+					if err := <-errs; err != nil {
+						t.Fatalf("ListUsers during a reset: %v", err)
+					}
+				}
+				close(seen)
+				counts := map[int]int{}
+				for n := range seen {
+					counts[n]++
+				}
+				for n := range counts {
+					if n != users+1 && n != 1 {
+						t.Fatalf("round %d: a list of %d users: half a reset (counts %v)", round, n, counts)
+					}
+				}
+				if counts[1] == 0 {
+					t.Fatalf("round %d: no list after the reset (counts %v)", round, counts)
+				}
+			}
+		})
 	}
 }
