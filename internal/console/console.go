@@ -125,6 +125,9 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /console/mfa/resync", s.signedIn(s.resync))
 	mux.HandleFunc("GET /console/change-password", s.signedIn(s.changePasswordPage))
 	mux.HandleFunc("POST /console/change-password", s.signedIn(s.changePassword))
+	mux.HandleFunc("POST /console/access-keys/create", s.signedIn(s.createKey))
+	mux.HandleFunc("POST /console/access-keys/update", s.signedIn(s.updateKey))
+	mux.HandleFunc("POST /console/access-keys/delete", s.signedIn(s.deleteKey))
 	mux.HandleFunc("/console/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

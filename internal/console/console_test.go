@@ -48,9 +48,12 @@ func TestSignInWithoutMFA(t *testing.T) {
 		}
 		p.mustContain(t, "signed in", "My security credentials", "arn:aws:iam::123456789012:user/alice", "Signed in without MFA",
 			"No MFA devices assigned.", "Assign MFA device")
-		if got := p.body; strings.Contains(got, "Not authorised") {
+		// Her policy is about MFA only: the access keys section is the one
+		// that says what she lacks.
+		if got := p.body; strings.Contains(got, "iam:ListMFADevices") || strings.Contains(got, "iam:EnableMFADevice") {
 			t.Errorf("alice may list and assign her devices, but the page says Not authorised:\n%s", got)
 		}
+		p.mustContain(t, "keys section", "Not authorised", "iam:ListAccessKeys")
 
 		b.post("/console/signout", nil).mustContain(t, "sign out", "You have signed out.")
 		if p := b.get("/console/security-credentials"); p.url != "/console/signin" {

@@ -57,6 +57,7 @@ type credentialsData struct {
 	DevicesDenied *denied
 	AssignDenied  *denied
 	RootReminder  bool
+	Keys          *keysSection
 }
 
 func (s *Server) credentialsPage(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -75,7 +76,11 @@ func (s *Server) credentialsPage(w http.ResponseWriter, r *http.Request, c *call
 		s.internalError(w, r, "authorise", err)
 		return
 	}
-	v := &view{Title: "My security credentials", Identity: c.identity(), Data: data}
+	if data.Keys, err = s.keysOf(r, c, "", c.user.ARN()); err != nil {
+		s.internalError(w, r, "access keys", err)
+		return
+	}
+	v := &view{Title: "My security credentials", Identity: c.identity(), Data: data, Notice: keyNotice(r.URL.Query())}
 	switch q := r.URL.Query(); {
 	case q.Get("assigned") != "":
 		v.Notice = "Your MFA device is assigned. You will be asked for a code from it at your next sign-in."

@@ -10,7 +10,7 @@ import (
 
 // pageNames are the console's pages; each is templates/NAME.html,
 // rendered inside templates/layout.html.
-var pageNames = []string{"signin", "signin_root", "signin_mfa", "credentials", "assign", "assign_codes", "mfa_remove", "mfa_resync", "message", "change_password"}
+var pageNames = []string{"signin", "signin_root", "signin_mfa", "credentials", "assign", "assign_codes", "mfa_remove", "mfa_resync", "message", "change_password", "key_created"}
 
 // view is what every page gets: the layout's fields and the page's own
 // Data.
@@ -45,7 +45,7 @@ func formatDate(t time.Time) string {
 func parsePages() map[string]*template.Template {
 	pages := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
-		pages[name] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		pages[name] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
 	return pages
 }
