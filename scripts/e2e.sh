@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the end-to-end suites (aws CLI walkthrough, boto3, the aws CLI and
 # boto3 policy suites, the aws CLI quota suite, the aws CLI hardware-token
-# and account suite, and the aws CLI audit-trail suite) against a built iamd, once on SQLite and once on
+# and account suite, the aws CLI audit-trail suite, the moto-style boto3
+# suite against test mode, and, on SQLite only, the aws CLI suite of
+# iamd mfa-session) against a built iamd, once on SQLite and once on
 # PostgreSQL, each suite on a fresh database.
 #
 #   scripts/e2e.sh BIN

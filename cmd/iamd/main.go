@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 const usage = `usage:
-  iamd [serve] [--addr A] [--data-dir D] [--database-url U] [--tls-cert F --tls-key F]
+  iamd [serve] [--addr A] [--data-dir D] [--database-url U] [--tls-cert F --tls-key F] [--test-mode] [--pprof ADDR]
   iamd token code --secret BASE32 [--at RFC3339] [--digits 6] [--period 30]
   iamd account create [--data-dir D] [--database-url U] [--id 12DIGITS] [--email E]
   iamd account list [--data-dir D] [--database-url U]

@@ -83,6 +83,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	retention := fs.Duration("audit-retention", defRetention, "how long audit events are kept (CloudTrail's event history: 90 days) [IAMD_AUDIT_RETENTION]")
+	pprofAddr := fs.String("pprof", os.Getenv("IAMD_PPROF_ADDR"), "serve Go's profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; empty: off [IAMD_PPROF_ADDR]")
 	testModeOn := fs.Bool("test-mode", envBool(testModeEnvValue), "for test suites: wipe the store and create the test account on start and on POST /moto-api/reset; serve /_iamd/clock; loopback only [IAMD_TEST_MODE=1]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -140,6 +141,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if *pprofAddr != "" {
+		stopPprof, err := startPprof(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

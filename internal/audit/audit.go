@@ -164,9 +164,11 @@ type Recorder struct {
 	mu      sync.Mutex
 	seq     int64
 	pending []Event
-	stop    chan struct{}
-	done    chan struct{}
-	closed  bool
+	// flushing is held while a batch is written.
+	flushing sync.Mutex
+	stop     chan struct{}
+	done     chan struct{}
+	closed   bool
 }
 
 // NewRecorder returns a recorder writing to store, flushing batches in the
@@ -242,8 +244,12 @@ func (r *Recorder) Record(ctx context.Context, e Event, sync bool) error {
 	return nil
 }
 
-// Flush writes the batched events now.
+// Flush writes the batched events now. It returns only when no other
+// flush is writing, so after it nothing recorded earlier is still on its
+// way to the store (test mode's reset relies on that).
 func (r *Recorder) Flush(ctx context.Context) error {
+	r.flushing.Lock()
+	defer r.flushing.Unlock()
 	r.mu.Lock()
 	batch := r.pending
 	r.pending = nil

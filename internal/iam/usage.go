@@ -24,6 +24,8 @@ type UsageRecorder struct {
 	mu      sync.Mutex
 	pending map[string]AccessKeyUse
 	timer   *time.Timer
+	// flushing is held while a batch is written.
+	flushing sync.Mutex
 }
 
 // UsageOptions tunes a UsageRecorder. Every field works at its zero value.
@@ -75,8 +77,12 @@ func (r *UsageRecorder) flushInBackground() {
 }
 
 // Flush writes the uses in memory now. Uses that fail to be written are
-// dropped (the next use of the key records it again).
+// dropped (the next use of the key records it again). It returns only
+// when no other flush is writing, so after it nothing taken earlier is
+// still on its way to the store (test mode's reset relies on that).
 func (r *UsageRecorder) Flush(ctx context.Context) error {
+	r.flushing.Lock()
+	defer r.flushing.Unlock()
 	r.mu.Lock()
 	batch := make([]AccessKeyUse, 0, len(r.pending))
 	for _, u := range r.pending {
