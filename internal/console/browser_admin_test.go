@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/iamd/iamd/internal/otp"
 	"github.com/iamd/iamd/internal/store/storetest"
 )
 
@@ -78,6 +79,93 @@ func TestBrowserPasswordResetRequired(t *testing.T) {
 			if got := pageText(t, ctx, `//*[@role="status"]`); got != "Your password is changed." {
 				t.Errorf("notice = %q, want Your password is changed.", got)
 			}
+		})
+	}
+}
+
+// TestBrowserAdminAssignsDevices: root signs in, opens the users list,
+// assigns a hardware token from the inventory to one user and a virtual
+// device (the secret read from the page) to another, and the list's MFA
+// column shows both.
+func TestBrowserAdminAssignsDevices(t *testing.T) {
+	chromium(t)
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			e := newEnv(t, eng)
+			e.user("alice", alicePassword, selfManageMFA)
+			e.user("carol", alicePassword, "")
+			e.user("dave", alicePassword, "")
+			e.importToken("GAHT00000003")
+			ctx := newBrowser(t)
+			shot := func(name string) chromedp.Action[chromedp.Void] {
+				if eng.Name != "sqlite" {
+					return chromedp.Steps()
+				}
+				return screenshot(name)
+			}
+			drive(t, ctx, "root signs in",
+				chromedp.Navigate(e.url+"/console/signin/root"),
+				chromedp.WaitVisible(field("Root user email address")),
+				fill("Root user email address", rootEmail),
+				fill("Password", rootPassword),
+				chromedp.Click(button("Sign in")),
+				chromedp.WaitVisible(`//h1[.="My security credentials"]`),
+				chromedp.Click(button("Users")),
+				chromedp.WaitVisible(`//h1[.="Users"]`),
+			)
+			mfaOf := func(user string) string {
+				t.Helper()
+				return pageText(t, ctx, `//tr[td/a[.="`+user+`"]]/td[2]`)
+			}
+			if got := mfaOf("carol"); got != "Not enabled" {
+				t.Errorf("carol's MFA column = %q, want Not enabled", got)
+			}
+			drive(t, ctx, "carol: a hardware token from the inventory",
+				chromedp.Click(`//a[.="carol"]`),
+				chromedp.WaitVisible(`//h1[.="carol"]`),
+				chromedp.Click(button("Assign MFA device")),
+				chromedp.WaitVisible(field("Serial number")),
+				chromedp.Click(`//input[@value="hardware"]`),
+				fill("Serial number", "GAHT00000003"),
+				chromedp.Click(button("Next")),
+				chromedp.WaitVisible(field("MFA code 1")),
+				fill("MFA code 1", e.code(hardwareSecret, -1)),
+				fill("MFA code 2", e.code(hardwareSecret, 0)),
+				chromedp.Click(button("Add MFA")),
+				chromedp.WaitVisible(`//*[@role="status" and contains(., "The MFA device is assigned to the user.")]`),
+				chromedp.WaitVisible(`//td/code[.="GAHT00000003"]`),
+			)
+			drive(t, ctx, "dave: a virtual device",
+				chromedp.Click(`//p[@class="crumbs"]/a[.="Users"]`),
+				chromedp.WaitVisible(`//h1[.="Users"]`),
+				chromedp.Click(`//a[.="dave"]`),
+				chromedp.WaitVisible(`//h1[.="dave"]`),
+				chromedp.Click(button("Assign MFA device")),
+				chromedp.WaitVisible(field("Device name")),
+				chromedp.Click(button("Next")),
+				chromedp.WaitVisible(chromedp.CSS(`img[alt^="QR code"]`)),
+				chromedp.Click(`//summary[normalize-space(.)="Show secret key"]`),
+			)
+			seed, err := otp.DecodeSecret(pageText(t, ctx, `//*[@id="secret"]`))
+			if err != nil {
+				t.Fatalf("secret on the page: %v", err)
+			}
+			drive(t, ctx, "dave: two codes",
+				fill("MFA code 1", e.code(seed, -1)),
+				fill("MFA code 2", e.code(seed, 0)),
+				chromedp.Click(button("Add MFA")),
+				chromedp.WaitVisible(`//*[@role="status" and contains(., "The MFA device is assigned to the user.")]`),
+				chromedp.WaitVisible(`//td/code[.="arn:aws:iam::123456789012:mfa/dave"]`),
+				chromedp.Click(`//p[@class="crumbs"]/a[.="Users"]`),
+				chromedp.WaitVisible(`//h1[.="Users"]`),
+				shot("users"),
+			)
+			for user, want := range map[string]string{"alice": "Not enabled", "carol": "Hardware", "dave": "Virtual"} {
+				if got := mfaOf(user); got != want {
+					t.Errorf("%s's MFA column = %q, want %q", user, got, want)
+				}
+			}
+			drive(t, ctx, "the user page", chromedp.Click(`//a[.="dave"]`), chromedp.WaitVisible(`//h1[.="dave"]`), shot("user"))
 		})
 	}
 }

@@ -128,6 +128,12 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /console/access-keys/create", s.signedIn(s.createKey))
 	mux.HandleFunc("POST /console/access-keys/update", s.signedIn(s.updateKey))
 	mux.HandleFunc("POST /console/access-keys/delete", s.signedIn(s.deleteKey))
+	mux.HandleFunc("GET /console/users", s.signedIn(s.usersPage))
+	mux.HandleFunc("POST /console/users", s.signedIn(s.createUser))
+	mux.HandleFunc("GET /console/users/{name}", s.signedIn(s.userPage))
+	mux.HandleFunc("POST /console/users/{name}/delete", s.signedIn(s.deleteUser))
+	mux.HandleFunc("POST /console/users/{name}/login-profile", s.signedIn(s.loginProfile))
+	mux.HandleFunc("POST /console/users/{name}/mfa/remove", s.signedIn(s.removeUserDevice))
 	mux.HandleFunc("/console/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

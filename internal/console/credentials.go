@@ -72,7 +72,7 @@ func (s *Server) credentialsPage(w http.ResponseWriter, r *http.Request, c *call
 	data.RootReminder = c.user.Root && err == nil && len(ds) == 0
 	// A user who may enable but not create virtual devices can still
 	// assign a hardware token.
-	if data.AssignDenied, _, err = s.assignAllowed(r, c, defaultDeviceName(c)); err != nil {
+	if data.AssignDenied, _, err = s.assignAllowed(r, c, "", defaultDeviceName(c, "")); err != nil {
 		s.internalError(w, r, "authorise", err)
 		return
 	}
@@ -95,13 +95,17 @@ func (s *Server) credentialsPage(w http.ResponseWriter, r *http.Request, c *call
 }
 
 // assignAllowed asks authz, as the API would, whether the caller may
-// enable a device for itself (iam:EnableMFADevice, any kind) and create a
-// virtual device of that name (iam:CreateVirtualMFADevice). enable is set
-// when no device can be assigned at all; virtual when only the virtual
-// kind is refused.
-func (s *Server) assignAllowed(r *http.Request, c *caller, name string) (enable, virtual *denied, err error) {
+// enable a device for itself, or for the user userName names
+// (iam:EnableMFADevice, any kind), and create a virtual device of that
+// name (iam:CreateVirtualMFADevice). enable is set when no device can be
+// assigned at all; virtual when only the virtual kind is refused.
+func (s *Server) assignAllowed(r *http.Request, c *caller, userName, name string) (enable, virtual *denied, err error) {
 	ctx := requestContext(r)
-	err = s.iam.Authorize(ctx, c.principal, "iam:EnableMFADevice", c.user.ARN())
+	arn := c.user.ARN()
+	if userName != "" {
+		arn = userARN(c.user.AccountID, userName)
+	}
+	err = s.iam.Authorize(ctx, c.principal, "iam:EnableMFADevice", arn)
 	if enable = deniedBy(err, "iam:EnableMFADevice", c); enable == nil && err != nil {
 		return nil, nil, err
 	}
@@ -112,9 +116,13 @@ func (s *Server) assignAllowed(r *http.Request, c *caller, name string) (enable,
 	return enable, virtual, nil
 }
 
-// defaultDeviceName is the assign form's prefilled name: the user's
-// name ("root" for root, whose name is not a valid device name).
-func defaultDeviceName(c *caller) string {
+// defaultDeviceName is the assign form's prefilled name: the name of the
+// user the device is for ("root" for root, whose name is not a valid
+// device name).
+func defaultDeviceName(c *caller, userName string) string {
+	if userName != "" {
+		return userName
+	}
 	if c.user.Root {
 		return "root"
 	}
@@ -127,6 +135,8 @@ var deviceNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,226}$`)
 // assignData is the assign wizard's first step: the device's kind and
 // name (virtual) or serial number (hardware).
 type assignData struct {
+	// User is the user the device is for; empty for the caller itself.
+	User   string
 	Kind   string // "virtual" or "hardware"
 	Name   string
 	Serial string
@@ -139,6 +149,7 @@ type assignData struct {
 // assignCodesData is the wizard's second step. QR and Seed are set only
 // on the page that follows the device's creation: the seed is shown once.
 type assignCodesData struct {
+	User     string
 	Name     string
 	Serial   string
 	Hardware bool
@@ -148,12 +159,13 @@ type assignCodesData struct {
 }
 
 func (s *Server) assignPage(w http.ResponseWriter, r *http.Request, c *caller) {
-	enable, virtual, err := s.assignAllowed(r, c, defaultDeviceName(c))
+	user := strings.TrimSpace(r.URL.Query().Get("user"))
+	enable, virtual, err := s.assignAllowed(r, c, user, defaultDeviceName(c, user))
 	if err != nil {
 		s.internalError(w, r, "authorise", err)
 		return
 	}
-	data := &assignData{Kind: "virtual", Name: defaultDeviceName(c), Denied: enable, VirtualDenied: virtual}
+	data := &assignData{User: user, Kind: "virtual", Name: defaultDeviceName(c, user), Denied: enable, VirtualDenied: virtual}
 	if virtual != nil {
 		data.Kind = "hardware"
 	}
@@ -164,7 +176,7 @@ func (s *Server) assignPage(w http.ResponseWriter, r *http.Request, c *caller) {
 var hardwareSerialPattern = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
 
 func (s *Server) assign(w http.ResponseWriter, r *http.Request, c *caller) {
-	data := &assignData{Kind: r.PostFormValue("kind"), Name: strings.TrimSpace(r.PostFormValue("name")),
+	data := &assignData{User: strings.TrimSpace(r.PostFormValue("user")), Kind: r.PostFormValue("kind"), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Serial: strings.TrimSpace(r.PostFormValue("serial"))}
 	again := func(status int, msg string) {
 		s.render(w, r, status, "assign", &view{Title: "Assign MFA device", Identity: c.identity(), Error: msg, Data: data})
@@ -177,7 +189,7 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, c *caller) {
 			return
 		}
 		s.render(w, r, http.StatusOK, "assign_codes", &view{Title: "Assign MFA device", Identity: c.identity(),
-			Data: &assignCodesData{Serial: data.Serial, Hardware: true}})
+			Data: &assignCodesData{User: data.User, Serial: data.Serial, Hardware: true}})
 		return
 	}
 	data.Kind = "virtual"
@@ -204,7 +216,7 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "assign_codes", &view{Title: "Assign MFA device", Identity: c.identity(), Data: &assignCodesData{
-		Name: name, Serial: dev.Serial, Seed: dev.Base32StringSeed,
+		User: data.User, Name: name, Serial: dev.Serial, Seed: dev.Base32StringSeed,
 		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(dev.QRCodePNG))}})
 }
 
@@ -214,7 +226,8 @@ var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
 func (s *Server) enable(w http.ResponseWriter, r *http.Request, c *caller) {
 	serial := r.PostFormValue("serial")
 	code1, code2 := strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2"))
-	data := &assignCodesData{Serial: serial, Name: r.PostFormValue("name"), Hardware: r.PostFormValue("hardware") != ""}
+	data := &assignCodesData{User: strings.TrimSpace(r.PostFormValue("user")), Serial: serial, Name: r.PostFormValue("name"),
+		Hardware: r.PostFormValue("hardware") != ""}
 	again := func(status int, msg string) {
 		s.render(w, r, status, "assign_codes", &view{Title: "Assign MFA device", Identity: c.identity(), Error: msg, Data: data})
 	}
@@ -223,10 +236,10 @@ func (s *Server) enable(w http.ResponseWriter, r *http.Request, c *caller) {
 		again(http.StatusBadRequest, "Each MFA code is six digits. "+badCodes[len("The codes are not valid. "):])
 		return
 	}
-	err := s.iam.EnableMFADevice(requestContext(r), c.principal, "", serial, code1, code2)
+	err := s.iam.EnableMFADevice(requestContext(r), c.principal, data.User, serial, code1, code2)
 	switch code := awserr.Code(err); {
 	case err == nil:
-		http.Redirect(w, r, "/console/security-credentials?assigned=1", http.StatusSeeOther)
+		http.Redirect(w, r, keysBack(data.User, "assigned=1"), http.StatusSeeOther)
 	case code == awserr.AccessDenied:
 		data.Denied = deniedBy(err, "iam:EnableMFADevice", c)
 		again(http.StatusForbidden, "")

@@ -10,7 +10,7 @@ import (
 
 // pageNames are the console's pages; each is templates/NAME.html,
 // rendered inside templates/layout.html.
-var pageNames = []string{"signin", "signin_root", "signin_mfa", "credentials", "assign", "assign_codes", "mfa_remove", "mfa_resync", "message", "change_password", "key_created"}
+var pageNames = []string{"signin", "signin_root", "signin_mfa", "credentials", "assign", "assign_codes", "mfa_remove", "mfa_resync", "message", "change_password", "key_created", "users", "user"}
 
 // view is what every page gets: the layout's fields and the page's own
 // Data.
