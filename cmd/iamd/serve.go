@@ -123,6 +123,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	iamSvc := iam.New(st, iam.Options{Logger: log, Clock: clk, Config: iam.Config{Issuer: *issuer}})
 	if tm == nil {
+		marked, err := st.MarkedForTest(ctx)
+		if err != nil {
+			return err
+		}
+		if marked {
+			return errors.New("this store was reset by --test-mode and holds its published test keys (FOOBARKEY): " +
+				"serve it with --test-mode only, or give the server a data dir or database of its own")
+		}
 		if err := bootstrap(ctx, iamSvc, st, sf.dataDir, log); err != nil {
 			return err
 		}

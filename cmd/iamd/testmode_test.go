@@ -285,3 +285,27 @@ func TestTestModeResetIsAtomic(t *testing.T) {
 		})
 	}
 }
+
+// TestTestModeStoreStaysTestMode: a store test mode reset is refused by a
+// server started without test mode (it holds the published FOOBARKEY), and
+// a marked store that gains another account is no longer wiped.
+func TestTestModeStoreStaysTestMode(t *testing.T) {
+	setRootEnv(t)
+	dir := t.TempDir()
+	d := startServe(t, "--test-mode", "--data-dir", dir)
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "FOOBARKEY") {
+		t.Fatalf("serve without --test-mode on a test-mode store: %v, want a refusal", err)
+	}
+	if err := run(context.Background(), []string{"account", "create", "--data-dir", dir, "--id", "210987654321", "--email", "real@example.com"},
+		io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"serve", "--test-mode", "--addr", "127.0.0.1:0", "--data-dir", dir}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "did not create") {
+		t.Errorf("--test-mode on a marked store with a real account: %v, want a refusal", err)
+	}
+}

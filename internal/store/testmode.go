@@ -135,14 +135,35 @@ func (s *Store) WipeableForTest(ctx context.Context) (bool, error) {
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM meta WHERE name = 'test_mode'`).Scan(&mark); err != nil {
 		return false, err
 	}
+	// Only test mode's own account may be there: a real account added
+	// to a marked store (by a server started without test mode, which
+	// refuses such a store, or by iamd account create) is never wiped.
+	var others int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE id <> $1`, testModeAccountID).Scan(&others); err != nil {
+		return false, err
+	}
 	if mark > 0 {
-		return true, nil
+		return others == 0, nil
 	}
 	var accounts int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&accounts); err != nil {
 		return false, err
 	}
 	return accounts == 0, nil
+}
+
+// testModeAccountID is the account test mode creates.
+const testModeAccountID = "123456789012"
+
+// MarkedForTest tells whether test mode has reset this store. A server
+// started without test mode refuses such a store: it holds test mode's
+// published keys (FOOBARKEY), which must never be served beyond loopback.
+func (s *Store) MarkedForTest(ctx context.Context) (bool, error) {
+	var mark int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM meta WHERE name = 'test_mode'`).Scan(&mark); err != nil {
+		return false, err
+	}
+	return mark > 0, nil
 }
 
 // tableNames lists the schema's tables.
