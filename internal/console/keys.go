@@ -27,6 +27,8 @@ type keysSection struct {
 	Denied         *denied
 	LastUsedDenied *denied
 	CreateDenied   *denied
+	// NoCreate hides Create access key when Denied names its action too.
+	NoCreate bool
 }
 
 // keysOf lists the keys of userName ("" for the caller) as the caller
@@ -66,6 +68,11 @@ func (s *Server) keysOf(r *http.Request, c *caller, userName, arn string) (*keys
 	err = s.iam.Authorize(ctx, c.principal, "iam:CreateAccessKey", arn)
 	if sec.CreateDenied = deniedBy(err, "iam:CreateAccessKey", c); sec.CreateDenied == nil && err != nil {
 		return nil, err
+	}
+	// Refused both, the section says so once.
+	if sec.Denied != nil && sec.CreateDenied != nil {
+		sec.Denied.Action += " and iam:CreateAccessKey"
+		sec.CreateDenied, sec.NoCreate = nil, true
 	}
 	return sec, nil
 }
