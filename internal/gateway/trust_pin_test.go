@@ -96,3 +96,60 @@ func TestTrustPinsPrincipalIDs(t *testing.T) {
 		wantAPIError(t, "AssumeRole under a policy naming only the old id", err, "AccessDenied", 403, "")
 	})
 }
+
+// TestTrustPinsSurviveEscapesAndConditions: the pins hold when the stored
+// document escapes the ARN ("user\/bob"), and only Principal entries are
+// rewritten (a Condition naming the ARN keeps it, so a recreated bob does
+// not slip through a StringNotEquals guard).
+func TestTrustPinsSurviveEscapesAndConditions(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		root := e.iam(rootKeyID, rootSecret, "")
+		s := aws.String
+		allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
+		newBob := func() *awssts.Client {
+			t.Helper()
+			akid, secret := e.user(ctx, root, "bob")
+			mustDo(t, func() error {
+				_, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: s("bob"), PolicyName: s("assume"), PolicyDocument: s(allow)})
+				return err
+			})
+			return e.sts(akid, secret, "")
+		}
+		deleteBob := func() {
+			t.Helper()
+			keys, _ := root.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: s("bob")})
+			for _, k := range keys.AccessKeyMetadata {
+				root.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{UserName: s("bob"), AccessKeyId: k.AccessKeyId})
+			}
+			root.DeleteUserPolicy(ctx, &awsiam.DeleteUserPolicyInput{UserName: s("bob"), PolicyName: s("assume")})
+			mustDo(t, func() error { _, err := root.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: s("bob")}); return err })
+		}
+		bob := newBob()
+		escaped := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user\/bob"},"Action":"sts:AssumeRole"}]}`
+		guarded := `{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"sts:AssumeRole",
+			 "Condition":{"StringNotEquals":{"aws:PrincipalArn":"arn:aws:iam::` + accountID + `:user/bob"}}},
+			{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/bob"},"Action":"sts:TagSession"}]}`
+		for name, doc := range map[string]string{"escaped": escaped, "guarded": guarded} {
+			mustDo(t, func() error {
+				_, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: s(name), AssumeRolePolicyDocument: s(doc)})
+				return err
+			})
+		}
+		role := func(n string) *awssts.AssumeRoleInput {
+			return &awssts.AssumeRoleInput{RoleArn: s("arn:aws:iam::" + accountID + ":role/" + n), RoleSessionName: s("s-" + n)}
+		}
+		if _, err := bob.AssumeRole(ctx, role("escaped")); err != nil {
+			t.Fatalf("the trusted bob, escaped ARN: %v", err)
+		}
+		_, err := bob.AssumeRole(ctx, role("guarded"))
+		wantAPIError(t, "bob under the StringNotEquals guard", err, "AccessDenied", 403, "")
+		deleteBob()
+		bob = newBob()
+		_, err = bob.AssumeRole(ctx, role("escaped"))
+		wantAPIError(t, "a recreated bob, escaped ARN", err, "AccessDenied", 403, "")
+		_, err = bob.AssumeRole(ctx, role("guarded"))
+		wantAPIError(t, "a recreated bob under the guard", err, "AccessDenied", 403, "")
+	})
+}

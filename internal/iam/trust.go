@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"strings"
@@ -85,22 +86,83 @@ func (s *Service) principalID(ctx context.Context, arn string) (string, error) {
 
 // effectiveTrust returns r with its trust policy as it applies now: every
 // pinned ARN whose entity is gone or was created again is replaced by the
-// unique id it was pinned to, which matches no caller.
+// unique id it was pinned to, which matches no caller. Only the AWS
+// entries of Principal and NotPrincipal change, as on AWS (a Condition
+// value naming the ARN stays), and they are compared decoded, so an
+// escape in the stored text ("user\/bob") cannot hide one.
 func (s *Service) effectiveTrust(ctx context.Context, r *Role) (*Role, error) {
-	doc := r.AssumeRolePolicy
+	stale := map[string]string{}
 	for _, pin := range r.TrustPins {
 		id, err := s.principalID(ctx, pin.ARN)
 		if err != nil {
 			return nil, err
 		}
 		if id != pin.ID {
-			doc = strings.ReplaceAll(doc, `"`+pin.ARN+`"`, `"`+pin.ID+`"`)
+			stale[pin.ARN] = pin.ID
 		}
 	}
-	if doc == r.AssumeRolePolicy {
+	if len(stale) == 0 {
 		return r, nil
+	}
+	doc, err := replacePrincipals(r.AssumeRolePolicy, stale)
+	if err != nil {
+		// The stored document was validated on write; failing closed
+		// here keeps a stale principal from matching.
+		return nil, internal("trust policy", err)
 	}
 	out := *r
 	out.AssumeRolePolicy = doc
 	return &out, nil
+}
+
+// replacePrincipals rewrites the AWS principals of a trust policy through
+// repl (ARN → unique id) and encodes the document again.
+func replacePrincipals(doc string, repl map[string]string) (string, error) {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	var d map[string]any
+	if err := dec.Decode(&d); err != nil {
+		return "", err
+	}
+	swap := func(v any) any {
+		switch x := v.(type) {
+		case string:
+			if id, ok := repl[x]; ok {
+				return id
+			}
+		case []any:
+			for i, e := range x {
+				if str, ok := e.(string); ok {
+					if id, ok := repl[str]; ok {
+						x[i] = id
+					}
+				}
+			}
+		}
+		return v
+	}
+	statements := []any{d["Statement"]}
+	if list, ok := d["Statement"].([]any); ok {
+		statements = list
+	}
+	for _, st := range statements {
+		m, ok := st.(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, elem := range []string{"Principal", "NotPrincipal"} {
+			if p, ok := m[elem].(map[string]any); ok {
+				if aws, ok := p["AWS"]; ok {
+					p["AWS"] = swap(aws)
+				}
+			}
+		}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(b.String()), nil
 }
