@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +55,10 @@ func isTestModePath(p string) bool {
 
 // serveTestMode answers a test-mode path.
 func (s *Server) serveTestMode(w http.ResponseWriter, r *http.Request) {
+	if why := notLocal(r); why != "" {
+		testModeError(w, http.StatusForbidden, "test mode's paths answer local test suites only: "+why)
+		return
+	}
 	switch r.URL.Path {
 	case motoResetPath, testResetPath:
 		if r.Method != http.MethodPost {
@@ -151,4 +157,43 @@ func writeTestModeJSON(w http.ResponseWriter, status int, v any) {
 
 func testModeError(w http.ResponseWriter, status int, msg string) {
 	writeTestModeJSON(w, status, map[string]string{"error": msg})
+}
+
+// notLocal says why a request to a test-mode path is not from a local test
+// suite ("" when it is): the server listens on loopback, but a proxy on the
+// same machine, a web page the developer has open (a cross-site POST), or
+// DNS rebinding could still reach these unsigned paths.
+func notLocal(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !isLoopbackHost(host) {
+		return "the client is not on loopback"
+	}
+	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
+		return "the request came through a proxy"
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if !isLoopbackHost(host) {
+		return "the Host is not a loopback name"
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return "a browser sent it from another site"
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || !isLoopbackHost(u.Hostname()) {
+			return "a browser sent it from another origin"
+		}
+	}
+	return ""
+}
+
+func isLoopbackHost(h string) bool {
+	h = strings.Trim(h, "[]")
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

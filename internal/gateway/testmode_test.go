@@ -242,3 +242,43 @@ func TestTestModeClock(t *testing.T) {
 		t.Fatalf("signed at the real time, two hours behind the test clock: %d %s", code, body)
 	}
 }
+
+// TestTestModePathsAnswerLocalSuitesOnly: a reset or clock move through a
+// proxy, from another site's page, or under a foreign Host is refused.
+func TestTestModePathsAnswerLocalSuitesOnly(t *testing.T) {
+	e := newTestModeEnv(t).url
+	for _, tt := range []struct {
+		name   string
+		header map[string]string
+		host   string
+	}{
+		{"through a proxy", map[string]string{"X-Forwarded-For": "203.0.113.9"}, ""},
+		{"from another site", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, ""},
+		{"from another origin", map[string]string{"Origin": "https://evil.example"}, ""},
+		{"DNS rebinding", nil, "evil.example:8790"},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, e+"/moto-api/reset", nil)
+		for k, v := range tt.header {
+			req.Header.Set(k, v)
+		}
+		if tt.host != "" {
+			req.Host = tt.host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: reset = %d, want 403", tt.name, resp.StatusCode)
+		}
+	}
+	resp, err := http.Post(e+"/moto-api/reset", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("a local suite's reset = %d, want 200", resp.StatusCode)
+	}
+}
