@@ -87,7 +87,7 @@ func mfaSession(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	cachePath := ""
 	if o.credentialProcess {
 		cachePath = sessionCachePath(o.profile, o.serial)
-		if c, ok := cachedSession(cachePath, time.Now()); ok {
+		if c, ok := cachedSession(cachePath, time.Now()); cachePath != "" && ok {
 			return json.NewEncoder(stdout).Encode(c)
 		}
 	}
@@ -101,7 +101,9 @@ func mfaSession(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	if o.credentialProcess {
-		if err := writeFileAtomic(cachePath, mustJSON(creds), 0o600); err != nil {
+		if cachePath == "" {
+			fmt.Fprintln(stderr, "iamd mfa-session: no user cache dir; the session is not cached")
+		} else if err := writeFileAtomic(cachePath, mustJSON(creds), 0o600); err != nil {
 			fmt.Fprintln(stderr, "iamd mfa-session: could not cache the session:", err)
 		}
 		return json.NewEncoder(stdout).Encode(creds)
@@ -189,6 +191,9 @@ func writeProfile(path, profile string, c *processCredentials) error {
 	mode := os.FileMode(0o600)
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
+		if mode&0o077 != 0 {
+			fmt.Fprintf(os.Stderr, "iamd mfa-session: %s is readable by others (mode %o); consider chmod 600\n", path, mode)
+		}
 		if f, err = ini.Load(path); err != nil {
 			return fmt.Errorf("read %s: %w", path, err)
 		}
@@ -238,10 +243,12 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 }
 
 // sessionCachePath is where --credential-process keeps a profile's session.
+// It is "" when the user has no cache dir: a shared directory such as /tmp
+// would let another user plant credentials, so nothing is cached then.
 func sessionCachePath(profile, serial string) string {
 	dir, err := os.UserCacheDir()
 	if err != nil {
-		dir = os.TempDir()
+		return ""
 	}
 	name := regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(profile+"_"+serial, "_")
 	return filepath.Join(dir, "iamd", "mfa-session", name+".json")
