@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/iamd/iamd/internal/store/storetest"
 )
 
 // TestTrustPinsPrincipalIDs is the regression test of review finding 9: a
@@ -152,4 +154,15 @@ func TestTrustPinsSurviveEscapesAndConditions(t *testing.T) {
 		_, err = bob.AssumeRole(ctx, role("guarded"))
 		wantAPIError(t, "a recreated bob under the guard", err, "AccessDenied", 403, "")
 	})
+}
+
+// TestTrustPolicyNamesExistingPrincipals: as on AWS, a trust policy may not
+// name a user or role that does not exist (whoever created it later would
+// be trusted).
+func TestTrustPolicyNamesExistingPrincipals(t *testing.T) {
+	e := newEnv(t, storetest.Engines(t)[0])
+	root := e.iam(rootKeyID, rootSecret, "")
+	_, err := root.CreateRole(context.Background(), &awsiam.CreateRoleInput{RoleName: aws.String("r"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/nobody"},"Action":"sts:AssumeRole"}]}`)})
+	wantAPIError(t, "CreateRole trusting a missing user", err, "MalformedPolicyDocument", 400, `Invalid principal in policy: "AWS":"arn:aws:iam::`+accountID+`:user/nobody"`)
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/policy"
 )
 
@@ -41,6 +42,11 @@ func (s *Service) pinTrust(ctx context.Context, doc string) ([]TrustPin, error) 
 				id, err := s.principalID(ctx, arn)
 				if err != nil {
 					return nil, err
+				}
+				if id == "" && principalARNPattern.MatchString(arn) {
+					// As AWS: a principal that does not exist cannot be
+					// trusted, or whoever creates it later would be.
+					return nil, awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", arn)
 				}
 				if id != "" {
 					pins = append(pins, TrustPin{ARN: arn, ID: id})
