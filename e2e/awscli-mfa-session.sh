@@ -34,7 +34,7 @@ expect_success "create-virtual-mfa-device"
 SEED[dev]=$(cat dev.seed)
 t=$(now_step)
 run_as root aws iam enable-mfa-device --user-name dev --serial-number "$serial" \
-	--authentication-code1 "$(code_at $(((t - 1) * 30)))" --authentication-code2 "$(code_at $((t * 30)))"
+	--authentication-code1 "$(code_at $(((t - 2) * 30)))" --authentication-code2 "$(code_at $(((t - 1) * 30)))"
 expect_success "enable-mfa-device"
 
 step "dev's shared credentials and config files"
@@ -55,9 +55,8 @@ run_env "${profile_env[@]}" -- "$bin" mfa-session --profile dev --code 000000
 expect_failure "mfa-session with a wrong code" AccessDenied
 if cmp -s credentials.before "$AWS_SHARED_CREDENTIALS_FILE"; then ok "the credentials file is unchanged"; else fail "the credentials file is unchanged" same changed; fi
 
-step "the next step's code: profile dev-mfa"
-sleep_until $(((t + 1) * 30))
-run_env "${profile_env[@]}" -- "$bin" mfa-session --profile dev --code "$(code_at $(((t + 1) * 30)))" --duration 3600
+step "the current step's code (enabling used the two before): profile dev-mfa"
+run_env "${profile_env[@]}" -- "$bin" mfa-session --profile dev --code "$(code_at $((t * 30)))" --duration 3600
 expect_success "mfa-session"
 check_contains "dev-mfa profile written" "[dev-mfa]" "$(cat "$AWS_SHARED_CREDENTIALS_FILE")"
 check_contains "profile other kept" "aws_secret_access_key = other" "$(cat "$AWS_SHARED_CREDENTIALS_FILE")"
@@ -67,10 +66,10 @@ TOKEN[dev-mfa]=$(python3 -c 'import configparser,sys; c=configparser.ConfigParse
 run_env "${profile_env[@]}" -- aws --profile dev-mfa iam list-users
 expect_success "list-users with profile dev-mfa (MFA session)"
 
-step "credential_process: the aws CLI asks iamd mfa-session"
-sleep_until $(((t + 2) * 30))
+step "credential_process: the aws CLI asks iamd mfa-session (the next step's code)"
+sleep_until $(((t + 1) * 30))
 printf '\n[profile devcp]\nregion = us-east-1\ncredential_process = %s mfa-session --profile dev --credential-process --code %s\n' \
-	"$bin" "$(code_at $(((t + 2) * 30)))" >>"$AWS_CONFIG_FILE"
+	"$bin" "$(code_at $(((t + 1) * 30)))" >>"$AWS_CONFIG_FILE"
 run_env "${profile_env[@]}" XDG_CACHE_HOME="$work/cache" -- aws --profile devcp iam list-users
 expect_success "list-users with profile devcp (credential_process)"
 run_env "${profile_env[@]}" XDG_CACHE_HOME="$work/cache" -- aws --profile devcp sts get-caller-identity
