@@ -3,8 +3,9 @@
 // and asks authz: whether the principal's identity and session policies
 // allow an action on a resource, with the request context built here from
 // the principal, the request and the resource (RequestContext); and what
-// session credentials may call at all (SessionAllows). No door and no
-// domain decides by itself.
+// temporary credentials may call at all (SessionAllows, asked by the doors
+// that take SigV4 credentials; a console session acts as its user). No door
+// and no domain decides by itself.
 package authz
 
 import "time"
