@@ -57,7 +57,7 @@ func (s *Service) authorizedRole(ctx context.Context, p *authz.Principal, name, 
 	r, err := s.store.RoleByName(ctx, p.AccountID, name)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		if err := s.authz.Authorize(ctx, p, action, roleARN(p.AccountID, name)); err != nil {
+		if err := s.authz.Authorize(ctx, p, action, RoleARN(p.AccountID, "/", name)); err != nil {
 			return nil, err
 		}
 		return nil, noSuchRole(name)
@@ -65,7 +65,7 @@ func (s *Service) authorizedRole(ctx context.Context, p *authz.Principal, name, 
 		return nil, internal("find role", err)
 	}
 	err = s.authz.Authorize(authz.WithResourceTags(ctx, r.Tags), p, action, r.ARN())
-	return r, sameRefusal(err, r.ARN(), roleARN(p.AccountID, name))
+	return r, sameRefusal(err, r.ARN(), RoleARN(p.AccountID, "/", name))
 }
 
 // group resolves a group of the caller's account and authorises action on
@@ -86,8 +86,6 @@ func (s *Service) group(ctx context.Context, p *authz.Principal, name, action st
 }
 
 func userARN(accountID, name string) string { return "arn:aws:iam::" + accountID + ":user/" + name }
-
-func roleARN(accountID, name string) string { return "arn:aws:iam::" + accountID + ":role/" + name }
 
 // sameRefusal words a refusal on an existing entity with the ARN the
 // request named, so that its path (or the stored spelling of its name)
