@@ -2,8 +2,13 @@ package console
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/awserr"
 
 	"github.com/iamd/iamd/internal/audit"
 	"github.com/iamd/iamd/internal/iam"
@@ -64,4 +69,49 @@ func yesNo(b bool) string {
 		return "Yes"
 	}
 	return "No"
+}
+
+// recordCall writes the audit event of an IAM call the console made for
+// the signed-in principal, as the gateway does for the API: every write
+// and every refusal, stored before the answer when it succeeded. params
+// never hold a secret (passwords and codes are left out by the callers).
+func (s *Server) recordCall(r *http.Request, p *authz.Principal, action string, params map[string]any, err error) {
+	if s.audit == nil {
+		return
+	}
+	e := audit.Event{
+		EventSource: "iam.amazonaws.com", EventName: action, AWSRegion: "us-east-1",
+		SourceIPAddress: clientAddr(r), UserAgent: r.UserAgent(), RequestID: r.Header.Get("X-Request-Id"),
+		RequestParameters: params, AdditionalEventData: map[string]any{"via": "console"},
+		UserIdentity: audit.UserIdentity{PrincipalID: p.UserID(), ARN: p.ARN(), AccountID: p.AccountID},
+	}
+	for _, k := range []string{"userName", "serialNumber", "accessKeyId"} {
+		if v, ok := params[k].(string); ok && v != "" {
+			e.Resources = append(e.Resources, audit.Resource{Name: v})
+		}
+	}
+	e.UserIdentity.Type, e.UserIdentity.UserName = "IAMUser", p.User.Name
+	if p.IsRoot() {
+		e.UserIdentity.Type, e.UserIdentity.UserName = "Root", ""
+	}
+	if p.Session != nil {
+		mfa := "false"
+		if p.Session.MFA() {
+			mfa = "true"
+		}
+		e.UserIdentity.SessionContext = &audit.SessionContext{Attributes: audit.SessionAttrs{
+			CreationDate: p.Session.IssuedAt.UTC().Truncate(time.Second), MFAAuthenticated: mfa}}
+	}
+	e.RecipientAccountID = p.AccountID
+	if err != nil {
+		var ae *awserr.Error
+		if errors.As(err, &ae) {
+			e.ErrorCode, e.ErrorMessage = ae.Code, ae.Message
+		} else {
+			e.ErrorCode, e.ErrorMessage = awserr.ServiceFailure, "internal error"
+		}
+	}
+	if werr := s.audit.Record(context.WithoutCancel(r.Context()), e, err == nil); werr != nil {
+		s.log.Error("write audit event", "event", action, "err", werr)
+	}
 }

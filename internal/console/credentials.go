@@ -199,6 +199,7 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	dev, err := s.iam.CreateVirtualMFADevice(requestContext(r), c.principal, "/", name)
+	s.recordCall(r, c.principal, "CreateVirtualMFADevice", map[string]any{"virtualMFADeviceName": name}, err)
 	switch code := awserr.Code(err); {
 	case err == nil:
 	case code == awserr.AccessDenied:
@@ -237,6 +238,7 @@ func (s *Server) enable(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	err := s.iam.EnableMFADevice(requestContext(r), c.principal, data.User, serial, code1, code2)
+	s.recordCall(r, c.principal, "EnableMFADevice", map[string]any{"userName": data.User, "serialNumber": serial}, err)
 	switch code := awserr.Code(err); {
 	case err == nil:
 		http.Redirect(w, r, keysBack(data.User, "assigned=1"), http.StatusSeeOther)

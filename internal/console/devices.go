@@ -70,6 +70,7 @@ func (s *Server) remove(w http.ResponseWriter, r *http.Request, c *caller) {
 	}
 	if data.Denied == nil {
 		err = s.iam.DeactivateMFADevice(ctx, c.principal, "", serial)
+		s.recordCall(r, c.principal, "DeactivateMFADevice", map[string]any{"serialNumber": serial}, err)
 		data.Denied = deniedBy(err, "iam:DeactivateMFADevice", c)
 		if data.Denied == nil && err != nil {
 			s.internalError(w, r, "deactivate device", err)
@@ -104,6 +105,7 @@ func (s *Server) resync(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	err := s.iam.ResyncMFADevice(requestContext(r), c.principal, "", serial, code1, code2)
+	s.recordCall(r, c.principal, "ResyncMFADevice", map[string]any{"serialNumber": serial}, err)
 	switch code := awserr.Code(err); {
 	case err == nil:
 		http.Redirect(w, r, "/console/security-credentials?resynced=1", http.StatusSeeOther)

@@ -99,6 +99,7 @@ type keyCreatedData struct {
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request, c *caller) {
 	userName := strings.TrimSpace(r.PostFormValue("user"))
 	k, _, err := s.iam.CreateAccessKey(requestContext(r), c.principal, userName)
+	s.recordCall(r, c.principal, "CreateAccessKey", map[string]any{"userName": userName}, err)
 	switch code := awserr.Code(err); {
 	case err == nil:
 	case code == awserr.AccessDenied:
@@ -130,6 +131,7 @@ func (s *Server) updateKey(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	err := s.iam.UpdateAccessKey(requestContext(r), c.principal, userName, r.PostFormValue("id"), status)
+	s.recordCall(r, c.principal, "UpdateAccessKey", map[string]any{"userName": userName, "accessKeyId": r.PostFormValue("id"), "status": status}, err)
 	s.keyDone(w, r, c, userName, err, "iam:UpdateAccessKey", "key"+strings.ToLower(status)+"=1")
 }
 
@@ -137,6 +139,7 @@ func (s *Server) updateKey(w http.ResponseWriter, r *http.Request, c *caller) {
 func (s *Server) deleteKey(w http.ResponseWriter, r *http.Request, c *caller) {
 	userName := strings.TrimSpace(r.PostFormValue("user"))
 	err := s.iam.DeleteAccessKey(requestContext(r), c.principal, userName, r.PostFormValue("id"))
+	s.recordCall(r, c.principal, "DeleteAccessKey", map[string]any{"userName": userName, "accessKeyId": r.PostFormValue("id")}, err)
 	s.keyDone(w, r, c, userName, err, "iam:DeleteAccessKey", "keydeleted=1")
 }
 

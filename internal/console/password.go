@@ -88,6 +88,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *calle
 		return
 	}
 	err := s.iam.ChangePassword(requestContext(r), c.principal, oldPassword, newPassword)
+	s.recordCall(r, c.principal, "ChangePassword", map[string]any{"oldPassword": "HIDDEN_DUE_TO_SECURITY_REASONS", "newPassword": "HIDDEN_DUE_TO_SECURITY_REASONS"}, err)
 	switch code := awserr.Code(err); {
 	case err == nil:
 		s.log.Info("console: password changed", "account", c.user.AccountID, "user", c.user.ARN(), "forced", c.resetRequired)

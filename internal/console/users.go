@@ -90,7 +90,8 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	v := &view{Title: "Users", Identity: c.identity(), Data: data}
-	if q := r.URL.Query(); q.Get("deleted") != "" {
+	if q := r.URL.Query(); userNamePattern.MatchString(q.Get("deleted")) {
+		// Only a user name is echoed: a notice is trusted text.
 		v.Notice = "The user " + q.Get("deleted") + " is deleted."
 	}
 	s.render(w, r, http.StatusOK, "users", v)
@@ -116,6 +117,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *caller) {
 		return
 	}
 	_, err := s.iam.CreateUser(requestContext(r), c.principal, "/", name)
+	s.recordCall(r, c.principal, "CreateUser", map[string]any{"userName": name}, err)
 	switch code := awserr.Code(err); {
 	case err == nil:
 		s.log.Info("console: user created", "account", c.user.AccountID, "by", c.user.ARN(), "user", name)
@@ -224,7 +226,8 @@ func userNotice(q url.Values) string {
 		return "The MFA device is assigned to the user."
 	case q.Get("removed") != "":
 		return "The MFA device is removed from the user."
-	case q.Get("login") != "":
+	case q.Get("login") == "created" || q.Get("login") == "updated" || q.Get("login") == "deleted":
+		// Fixed words only: a notice is trusted text.
 		return "The console password is " + q.Get("login") + "."
 	}
 	return keyNotice(q)
@@ -257,6 +260,7 @@ func (s *Server) loginProfile(w http.ResponseWriter, r *http.Request, c *caller)
 	switch r.PostFormValue("op") {
 	case "create":
 		_, _, err := s.iam.CreateLoginProfile(ctx, c.principal, name, password, reset)
+		s.recordCall(r, c.principal, "CreateLoginProfile", map[string]any{"userName": name, "password": "HIDDEN_DUE_TO_SECURITY_REASONS", "passwordResetRequired": reset}, err)
 		s.userDone(w, r, c, err, "iam:CreateLoginProfile", "login=created")
 	case "update":
 		var pw *string
@@ -264,9 +268,11 @@ func (s *Server) loginProfile(w http.ResponseWriter, r *http.Request, c *caller)
 			pw = &password
 		}
 		err := s.iam.UpdateLoginProfile(ctx, c.principal, name, pw, &reset)
+		s.recordCall(r, c.principal, "UpdateLoginProfile", map[string]any{"userName": name, "password": "HIDDEN_DUE_TO_SECURITY_REASONS", "passwordResetRequired": reset}, err)
 		s.userDone(w, r, c, err, "iam:UpdateLoginProfile", "login=updated")
 	case "delete":
 		err := s.iam.DeleteLoginProfile(ctx, c.principal, name)
+		s.recordCall(r, c.principal, "DeleteLoginProfile", map[string]any{"userName": name}, err)
 		s.userDone(w, r, c, err, "iam:DeleteLoginProfile", "login=deleted")
 	default:
 		http.Redirect(w, r, "/console/users/"+url.PathEscape(name), http.StatusSeeOther)
@@ -279,6 +285,7 @@ func (s *Server) removeUserDevice(w http.ResponseWriter, r *http.Request, c *cal
 	ctx := requestContext(r)
 	name, serial := r.PathValue("name"), r.PostFormValue("serial")
 	err := s.iam.DeactivateMFADevice(ctx, c.principal, name, serial)
+	s.recordCall(r, c.principal, "DeactivateMFADevice", map[string]any{"userName": name, "serialNumber": serial}, err)
 	if err == nil && strings.Contains(serial, ":mfa/") {
 		if err := s.iam.DeleteVirtualMFADevice(ctx, c.principal, serial); err != nil && awserr.Code(err) != awserr.AccessDenied {
 			s.log.Error("console: delete deactivated virtual device", "serial", serial, "err", err)
@@ -293,6 +300,7 @@ func (s *Server) removeUserDevice(w http.ResponseWriter, r *http.Request, c *cal
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, c *caller) {
 	name := r.PathValue("name")
 	err := s.iam.DeleteUser(requestContext(r), c.principal, name)
+	s.recordCall(r, c.principal, "DeleteUser", map[string]any{"userName": name}, err)
 	if err == nil {
 		s.log.Info("console: user deleted", "account", c.user.AccountID, "by", c.user.ARN(), "user", name)
 		http.Redirect(w, r, "/console/users?deleted="+url.QueryEscape(name), http.StatusSeeOther)
