@@ -130,10 +130,10 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /console/access-keys/delete", s.signedIn(s.deleteKey))
 	mux.HandleFunc("GET /console/users", s.signedIn(s.usersPage))
 	mux.HandleFunc("POST /console/users", s.signedIn(s.createUser))
-	mux.HandleFunc("GET /console/users/{name}", s.signedIn(s.userPage))
-	mux.HandleFunc("POST /console/users/{name}/delete", s.signedIn(s.deleteUser))
-	mux.HandleFunc("POST /console/users/{name}/login-profile", s.signedIn(s.loginProfile))
-	mux.HandleFunc("POST /console/users/{name}/mfa/remove", s.signedIn(s.removeUserDevice))
+	mux.HandleFunc("GET /console/users/{name}", validName(s.signedIn(s.userPage)))
+	mux.HandleFunc("POST /console/users/{name}/delete", validName(s.signedIn(s.deleteUser)))
+	mux.HandleFunc("POST /console/users/{name}/login-profile", validName(s.signedIn(s.loginProfile)))
+	mux.HandleFunc("POST /console/users/{name}/mfa/remove", validName(s.signedIn(s.removeUserDevice)))
 	mux.HandleFunc("/console/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()
@@ -182,4 +182,16 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+}
+
+// validName answers 404 for a user page whose name is not a valid IAM user
+// name, before anything is looked up or echoed.
+func validName(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !userNamePattern.MatchString(r.PathValue("name")) {
+			http.NotFound(w, r)
+			return
+		}
+		h(w, r)
+	}
 }

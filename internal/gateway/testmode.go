@@ -167,8 +167,10 @@ func notLocal(r *http.Request) string {
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !isLoopbackHost(host) {
 		return "the client is not on loopback"
 	}
-	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
-		return "the request came through a proxy"
+	for name := range r.Header {
+		if c := http.CanonicalHeaderKey(name); c == "Forwarded" || c == "Via" || c == "X-Real-Ip" || strings.HasPrefix(c, "X-Forwarded-") {
+			return "the request came through a proxy"
+		}
 	}
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {

@@ -253,6 +253,8 @@ func TestTestModePathsAnswerLocalSuitesOnly(t *testing.T) {
 		host   string
 	}{
 		{"through a proxy", map[string]string{"X-Forwarded-For": "203.0.113.9"}, ""},
+		{"through nginx's defaults", map[string]string{"X-Real-IP": "203.0.113.9"}, ""},
+		{"through a Via proxy", map[string]string{"Via": "1.1 proxy"}, ""},
 		{"from another site", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, ""},
 		{"from another origin", map[string]string{"Origin": "https://evil.example"}, ""},
 		{"DNS rebinding", nil, "evil.example:8790"},

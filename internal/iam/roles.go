@@ -133,7 +133,7 @@ func (s *Service) CreateRole(ctx context.Context, p *authz.Principal, in CreateR
 	if err != nil {
 		return nil, internal("new id", err)
 	}
-	pins, err := s.pinTrust(ctx, in.AssumeRolePolicyDocument)
+	pins, err := s.pinTrust(ctx, p.AccountID, in.AssumeRolePolicyDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, p *authz.Principal
 	if err := s.checkTrustPolicy(ctx, p.AccountID, doc); err != nil {
 		return err
 	}
-	pins, err := s.pinTrust(ctx, doc)
+	pins, err := s.pinTrust(ctx, p.AccountID, doc)
 	if err != nil {
 		return err
 	}

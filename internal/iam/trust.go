@@ -22,7 +22,7 @@ var principalARNPattern = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}):(user|ro
 
 // pinTrust returns the unique ids of the user and role ARNs that doc's
 // statements name as AWS principals and that exist now, in any account.
-func (s *Service) pinTrust(ctx context.Context, doc string) ([]TrustPin, error) {
+func (s *Service) pinTrust(ctx context.Context, accountID, doc string) ([]TrustPin, error) {
 	d, err := policy.Parse(doc, policy.TrustPolicy)
 	if err != nil {
 		return nil, nil // checkTrustPolicy reports it
@@ -43,9 +43,11 @@ func (s *Service) pinTrust(ctx context.Context, doc string) ([]TrustPin, error) 
 				if err != nil {
 					return nil, err
 				}
-				if id == "" && principalARNPattern.MatchString(arn) {
+				if id == "" && strings.HasPrefix(arn, "arn:aws:iam::"+accountID+":") && principalARNPattern.MatchString(arn) {
 					// As AWS: a principal that does not exist cannot be
-					// trusted, or whoever creates it later would be.
+					// trusted, or whoever creates it later would be. Only
+					// the caller's own account is checked: for another
+					// account the answer would tell its tenants apart.
 					return nil, awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", arn)
 				}
 				if id != "" {
