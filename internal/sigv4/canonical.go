@@ -138,15 +138,41 @@ func (s *Signed) payloadHash() string {
 // but S3, normalise the path (drop "." and empty segments, resolve "..") and
 // then URI-encode the path as sent once more, so "%20" on the wire becomes
 // "%2520": the SDKs sign the escaped path, not the decoded one.
+//
+// S3 (keepPath, from Options.S3Path) does neither: its SDKs sign the
+// escaped path they send, so the canonical URI is that path byte for byte.
+// A byte that should have been escaped but came raw (the aws-c-auth
+// vectors send "/example space/") is encoded once, which makes the result
+// the same whether the caller passes the escaped or the decoded path; it
+// also keeps the canonical form a function of the decoded key, so two
+// requests that sign alike name the same object.
 func (s *Signed) appendURI(b []byte) []byte {
 	path := s.req.Path
-	if !s.keepPath {
-		path = normalizePath(path)
+	if s.keepPath {
+		if path == "" {
+			return append(b, '/')
+		}
+		return appendS3Path(b, path)
 	}
+	path = normalizePath(path)
 	if path == "" {
 		return append(b, '/')
 	}
 	return appendEncoded(b, path, true)
+}
+
+// appendS3Path appends p with its %XX triplets as sent and every other byte
+// outside the unreserved set and '/' percent-encoded (see appendURI).
+func appendS3Path(b []byte, p string) []byte {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			b = append(b, p[i:i+3]...)
+			i += 2
+			continue
+		}
+		b = appendEncoded(b, p[i:i+1], true)
+	}
+	return b
 }
 
 // normalizePath removes dot segments (RFC 3986 section 5.2.4) and empty

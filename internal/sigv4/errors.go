@@ -27,6 +27,32 @@ const (
 	// Expired: a presigned request used after X-Amz-Date + X-Amz-Expires
 	// (RequestExpired).
 	Expired
+
+	// The kinds below come from the payload modes of S3 (Options.Streaming)
+	// and from reading a body through Body; IAM and STS never see them.
+
+	// ContentSHA256Mismatch: the body does not hash to the hex SHA-256 the
+	// client claimed in X-Amz-Content-Sha256 (S3's XAmzContentSHA256Mismatch).
+	ContentSHA256Mismatch
+	// IncompleteBody: the body ended early: before the final aws-chunked
+	// chunk, inside a chunk, or with fewer bytes than Content-Length or
+	// X-Amz-Decoded-Content-Length declare (IncompleteBody).
+	IncompleteBody
+	// InvalidRequest: the aws-chunked framing is malformed (a bad size
+	// line, a missing CRLF, a chunk above the size bound, data after the
+	// final chunk, more bytes than X-Amz-Decoded-Content-Length), or a
+	// streaming header is unusable (InvalidRequest).
+	InvalidRequest
+	// MalformedTrailer: the trailer section after the final chunk is not
+	// well formed, or its trailers differ from those X-Amz-Trailer
+	// declares (S3's MalformedTrailerError).
+	MalformedTrailer
+	// InvalidArgument: X-Amz-Content-Sha256 is neither a payload mode nor
+	// a hex SHA-256 (InvalidArgument).
+	InvalidArgument
+	// NotImplemented: a payload mode iamd does not implement, SigV4a's
+	// STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD (NotImplemented).
+	NotImplemented
 )
 
 // Code returns the AWS error code for the kind, or "" for an unknown kind.
@@ -40,6 +66,18 @@ func (k Kind) Code() string {
 		return "SignatureDoesNotMatch"
 	case Expired:
 		return "RequestExpired"
+	case ContentSHA256Mismatch:
+		return "XAmzContentSHA256Mismatch"
+	case IncompleteBody:
+		return "IncompleteBody"
+	case InvalidRequest:
+		return "InvalidRequest"
+	case MalformedTrailer:
+		return "MalformedTrailerError"
+	case InvalidArgument:
+		return "InvalidArgument"
+	case NotImplemented:
+		return "NotImplemented"
 	}
 	return ""
 }
@@ -57,6 +95,18 @@ func (k Kind) String() string {
 		return "Skewed"
 	case Expired:
 		return "Expired"
+	case ContentSHA256Mismatch:
+		return "ContentSHA256Mismatch"
+	case IncompleteBody:
+		return "IncompleteBody"
+	case InvalidRequest:
+		return "InvalidRequest"
+	case MalformedTrailer:
+		return "MalformedTrailer"
+	case InvalidArgument:
+		return "InvalidArgument"
+	case NotImplemented:
+		return "NotImplemented"
 	}
 	return "Kind(?)"
 }
@@ -80,9 +130,10 @@ func (e *Error) Error() string { return e.Kind.Code() + ": " + e.Msg }
 var ErrNotSigned error = &Error{Kind: NotSigned, Msg: "Request is missing Authentication Token"}
 
 // Code returns the AWS error code carried by err ("IncompleteSignature",
-// "SignatureDoesNotMatch", "RequestExpired" or
-// "MissingAuthenticationToken"), or "" when err is nil or not (and does not
-// wrap) an *Error, which the server should treat as an internal failure.
+// "SignatureDoesNotMatch", "RequestExpired", "MissingAuthenticationToken",
+// or for S3 payloads one of the codes listed at the Kinds), or "" when err
+// is nil or not (and does not wrap) an *Error, which the server should
+// treat as an internal failure.
 func Code(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
@@ -99,3 +150,5 @@ const msgMismatch = "The request signature we calculated does not match the sign
 func malformed(msg string) error { return &Error{Kind: Malformed, Msg: msg} }
 
 func mismatch(msg string) error { return &Error{Kind: Mismatch, Msg: msg} }
+
+func newError(k Kind, msg string) error { return &Error{Kind: k, Msg: msg} }

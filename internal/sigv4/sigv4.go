@@ -101,6 +101,10 @@ type Signed struct {
 	keepPath bool
 	// opts are the service's payload options (SetPayload).
 	opts Options
+	// signingKey is set by a successful Verify, for Body: the chunk
+	// signatures of an aws-chunked body are chained from Signature (the
+	// seed signature) with it.
+	signingKey []byte
 }
 
 // The two ways the signing time is written.
@@ -116,7 +120,7 @@ const (
 	// is only valid for seven days.
 	maxExpires = 7 * 24 * 60 * 60
 	// unsignedPayload in X-Amz-Content-Sha256 opts the body out of signing.
-	unsignedPayload = "UNSIGNED-PAYLOAD"
+	unsignedPayload = UnsignedPayload
 )
 
 // Parse extracts the SigV4 parameters from r, either from its Authorization
@@ -305,11 +309,16 @@ const emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49599
 // s.Credential.AccessKeyID, at the server time now. It fails with
 // SignatureDoesNotMatch when the scope date is not the date of X-Amz-Date,
 // when the time is more than 15 minutes from now, when a signed
-// X-Amz-Content-Sha256 is not the hash of the body, or when the signature
+// X-Amz-Content-Sha256 is not the payload hash given to SetPayload, when it
+// names a payload mode the Options do not accept, or when the signature
 // differs; and with RequestExpired when a presigned URL is used after
-// X-Amz-Date + X-Amz-Expires. It does not check the scope's region and
-// service (see CheckScope) nor the session token.
+// X-Amz-Date + X-Amz-Expires. With Options.Streaming, an
+// X-Amz-Content-Sha256 that is no payload mode and no hash fails with
+// InvalidArgument and SigV4a's streaming modes with NotImplemented. It does not check the scope's region and
+// service (see CheckScope) nor the session token. Once it succeeds, Body
+// reads the payload.
 func (s *Signed) Verify(secretAccessKey string, now time.Time) error {
+	s.signingKey = nil
 	if s.req.PayloadHash == "" {
 		// A programming error in the caller, not the client's fault: no *Error,
 		// so Code returns "" and the server answers InternalFailure.
@@ -322,26 +331,17 @@ func (s *Signed) Verify(secretAccessKey string, now time.Time) error {
 	if err := s.checkTime(now.UTC()); err != nil {
 		return err
 	}
-	if s.contentSHA == unsignedPayload && s.req.PayloadHash != emptyPayloadHash && !s.opts.UnsignedPayload {
-		// UNSIGNED-PAYLOAD leaves the body out of the signature. IAM and STS
-		// carry the action and its parameters in the body, so a captured
-		// request could be replayed with another one: refuse it unless the
-		// service's Options allow it (S3).
-		return mismatch("UNSIGNED-PAYLOAD is not accepted for a request with a body; sign the payload.")
-	}
-	if s.contentSHA != "" && s.contentSHA != unsignedPayload && s.contentSHA != s.req.PayloadHash {
-		// The header is what gets signed; without this check a body could be
-		// swapped under a valid signature.
-		return mismatch("The provided 'x-amz-content-sha256' header does not match what was computed.")
+	if err := s.checkPayload(); err != nil {
+		return err
 	}
 	key := SigningKey(secretAccessKey, s.Credential.Date, s.Credential.Region, s.Credential.Service)
-	if s.matches(key, false) {
-		return nil
-	}
 	// The token is a credential the caller checks against the access key in
 	// any case, so accepting it unsigned gives nothing away; a header token
 	// may be unsigned too (post-sts-header-after).
-	if s.Presigned && s.tokenInQuery && s.matches(key, true) {
+	if s.matches(key, false) || s.Presigned && s.tokenInQuery && s.matches(key, true) {
+		// Body checks chunk signatures with the key, chained from the
+		// request's signature, so the caller never handles the secret again.
+		s.signingKey = key
 		return nil
 	}
 	return mismatch(msgMismatch)

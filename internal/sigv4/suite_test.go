@@ -255,7 +255,7 @@ func TestAWSSigningTestSuite(t *testing.T) {
 					t.Errorf("Presigned = %v, want %v", s.Presigned, variant == "query")
 				}
 				// S3-style vectors: the client did not normalise, so neither may we.
-				s.keepPath = !ctx.Normalize
+				s.SetPayload(r.PayloadHash, Options{S3Path: !ctx.Normalize})
 				// aws-c-auth adds an omitted token to the URL after signing.
 				omitToken := variant == "query" && ctx.OmitSessionToken
 
@@ -393,7 +393,7 @@ func TestDocsIAMListUsers(t *testing.T) {
 
 // TestDocsS3Presigned checks the S3 presigned URL example end to end. S3
 // neither normalises paths nor hashes the body of a presigned request; the
-// caller says so with keepPath and PayloadHash "UNSIGNED-PAYLOAD".
+// caller says so with Options.S3Path and PayloadHash "UNSIGNED-PAYLOAD".
 func TestDocsS3Presigned(t *testing.T) {
 	e := loadDocsExamples(t)["s3-presigned-url-get"]
 	r := parseRaw(t, "GET "+e.PresignedURL+" HTTP/1.1\n\n")
@@ -402,7 +402,7 @@ func TestDocsS3Presigned(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse() = %v", err)
 	}
-	s.keepPath = true
+	s.SetPayload(r.PayloadHash, Options{S3Path: true})
 	if diff := cmp.Diff(e.CanonicalRequest, s.CanonicalRequest()); diff != "" {
 		t.Errorf("CanonicalRequest() mismatch (-want +got):\n%s", diff)
 	}
