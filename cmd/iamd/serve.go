@@ -138,9 +138,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	stsSvc := sts.New(iamSvc, sealer, log)
 	auditor := audit.NewRecorder(st, audit.Options{Logger: log, Retention: *retention, Clock: clk})
 	defer auditor.Close() // writes the batched events after the last request
-	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: servingQuotas(st, iamSvc, log, autoApproveMax), Log: log,
+	// The console files quota increase requests with the same quotas
+	// domain as the Service Quotas API.
+	quotaSvc := servingQuotas(st, iamSvc, log, autoApproveMax)
+	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: quotaSvc, Log: log,
 		Audit: auditor, AuditStore: st,
-		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log, Audit: auditor}), TestMode: tm.door()})
+		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log, Audit: auditor, Quotas: quotaSvc}), TestMode: tm.door()})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

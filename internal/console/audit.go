@@ -76,11 +76,17 @@ func yesNo(b bool) string {
 // and every refusal, stored before the answer when it succeeded. params
 // never hold a secret (passwords and codes are left out by the callers).
 func (s *Server) recordCall(r *http.Request, p *authz.Principal, action string, params map[string]any, err error) {
+	s.recordCallAt(r, p, "iam.amazonaws.com", action, params, err)
+}
+
+// recordCallAt is recordCall for a service other than IAM, named by its
+// CloudTrail event source.
+func (s *Server) recordCallAt(r *http.Request, p *authz.Principal, source, action string, params map[string]any, err error) {
 	if s.audit == nil {
 		return
 	}
 	e := audit.Event{
-		EventSource: "iam.amazonaws.com", EventName: action, AWSRegion: "us-east-1",
+		EventSource: source, EventName: action, AWSRegion: "us-east-1",
 		SourceIPAddress: clientAddr(r), UserAgent: r.UserAgent(), RequestID: r.Header.Get("X-Request-Id"),
 		RequestParameters: params, AdditionalEventData: map[string]any{"via": "console"},
 		UserIdentity: audit.UserIdentity{PrincipalID: p.UserID(), ARN: p.ARN(), AccountID: p.AccountID},

@@ -26,6 +26,7 @@ import (
 
 	"github.com/iamd/iamd/internal/clock"
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/quotas"
 )
 
 //go:embed templates/*.html
@@ -74,6 +75,9 @@ type Options struct {
 	Config   Config
 	// Audit records a ConsoleLogin event per sign-in; nil records none.
 	Audit *audit.Recorder
+	// Quotas is the Service Quotas domain the quotas page files increase
+	// requests with; nil serves no quotas page.
+	Quotas *quotas.Service
 }
 
 // Server serves the console under /console.
@@ -87,11 +91,12 @@ type Server struct {
 	pages    map[string]*template.Template
 	handler  http.Handler
 	audit    *audit.Recorder
+	quotas   *quotas.Service
 }
 
 // New returns the console's handler.
 func New(o Options) *Server {
-	s := &Server{iam: o.IAM, sessions: o.Sessions, clock: o.Clock, rand: o.Rand, log: o.Logger, cfg: o.Config.withDefaults(), audit: o.Audit}
+	s := &Server{iam: o.IAM, sessions: o.Sessions, clock: o.Clock, rand: o.Rand, log: o.Logger, cfg: o.Config.withDefaults(), audit: o.Audit, quotas: o.Quotas}
 	if s.clock == nil {
 		s.clock = o.IAM.Clock()
 	}
@@ -134,6 +139,8 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /console/users/{name}/delete", validName(s.signedIn(s.deleteUser)))
 	mux.HandleFunc("POST /console/users/{name}/login-profile", validName(s.signedIn(s.loginProfile)))
 	mux.HandleFunc("POST /console/users/{name}/mfa/remove", validName(s.signedIn(s.removeUserDevice)))
+	mux.HandleFunc("GET /console/quotas", s.signedIn(s.quotasPage))
+	mux.HandleFunc("POST /console/quotas", s.signedIn(s.requestQuota))
 	mux.HandleFunc("/console/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

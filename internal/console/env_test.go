@@ -24,6 +24,7 @@ import (
 	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/otp"
+	"github.com/iamd/iamd/internal/quotas"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/store/storetest"
 	"github.com/iamd/iamd/internal/sts"
@@ -58,6 +59,7 @@ type env struct {
 	svc   *iam.Service
 	con   *Server
 	audit *audit.Recorder
+	qs    *quotas.Service
 	root  *awsiam.Client
 }
 
@@ -74,11 +76,12 @@ func newEnv(t testing.TB, e storetest.Engine) *env {
 	}
 	rec := audit.NewRecorder(st, audit.Options{Clock: clk})
 	t.Cleanup(func() { rec.Close() })
-	con := New(Options{IAM: svc, Sessions: st, Audit: rec})
-	gw := gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Console: con, Audit: rec, AuditStore: st})
+	qs := quotas.New(st, svc, quotas.Options{Clock: clk})
+	con := New(Options{IAM: svc, Sessions: st, Audit: rec, Quotas: qs})
+	gw := gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Quotas: qs, Console: con, Audit: rec, AuditStore: st})
 	srv := httptest.NewServer(gw)
 	t.Cleanup(srv.Close)
-	en := &env{t: t, url: srv.URL, clock: clk, st: st, svc: svc, con: con, audit: rec}
+	en := &env{t: t, url: srv.URL, clock: clk, st: st, svc: svc, con: con, audit: rec, qs: qs}
 	en.root = awsiam.NewFromConfig(en.config(rootKeyID, rootSecret))
 	return en
 }

@@ -10,7 +10,7 @@ import (
 
 // pageNames are the console's pages; each is templates/NAME.html,
 // rendered inside templates/layout.html.
-var pageNames = []string{"signin", "signin_root", "signin_mfa", "credentials", "assign", "assign_codes", "mfa_remove", "mfa_resync", "message", "change_password", "key_created", "users", "user"}
+var pageNames = []string{"signin", "signin_root", "signin_mfa", "credentials", "assign", "assign_codes", "mfa_remove", "mfa_resync", "message", "change_password", "key_created", "users", "user", "quotas"}
 
 // view is what every page gets: the layout's fields and the page's own
 // Data.
@@ -32,6 +32,13 @@ type identityView struct {
 	ARN       string
 	Root      bool
 	MFA       bool
+	Nav       navLinks
+}
+
+// navLinks are the header's links to the sections the identity may use
+// (My security credentials is always there).
+type navLinks struct {
+	Users, Quotas bool
 }
 
 // formatDate is how pages show a time.

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/awserr"
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/quotas"
 )
 
 // cookieName is the console's one cookie: the token of a session that is
@@ -103,6 +105,8 @@ type caller struct {
 	// resetRequired is set while the user's login profile requires a new
 	// password: the session is not a full one yet.
 	resetRequired bool
+	// nav is the header's links, asked of authz once per request.
+	nav navLinks
 }
 
 // identity is the header's view of the caller.
@@ -111,7 +115,7 @@ func (c *caller) identity() *identityView {
 	if c.user.Root {
 		name = "root user"
 	}
-	return &identityView{Name: name, AccountID: c.user.AccountID, ARN: c.user.ARN(), Root: c.user.Root, MFA: c.principal.Session.MFA()}
+	return &identityView{Name: name, AccountID: c.user.AccountID, ARN: c.user.ARN(), Root: c.user.Root, MFA: c.principal.Session.MFA(), Nav: c.nav}
 }
 
 // session returns the caller of a signed-in (not pending) session and
@@ -172,6 +176,9 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *caller)) h
 			return
 		}
 		c.resetRequired = reset
+		if !reset {
+			c.nav = s.navFor(r, c)
+		}
 		h(w, r, c)
 	}
 }
@@ -192,4 +199,28 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, what stri
 	s.log.Error("console: "+what, "err", err, "path", r.URL.Path)
 	s.render(w, r, http.StatusInternalServerError, "message", &view{Title: "Something went wrong",
 		Error: "The console could not complete the request. Try again in a moment."})
+}
+
+// navFor asks authz, as each section's page will, which sections to link
+// from the header: a link is shown when the identity may use at least
+// part of the section.
+func (s *Server) navFor(r *http.Request, c *caller) navLinks {
+	ctx := requestContext(r)
+	any := func(resource string, actions ...string) bool {
+		for _, a := range actions {
+			err := s.iam.Authorize(ctx, c.principal, a, resource)
+			if err == nil {
+				return true
+			}
+			if awserr.Code(err) != awserr.AccessDenied {
+				s.log.Error("console: authorise a navigation link", "action", a, "err", err)
+			}
+		}
+		return false
+	}
+	nav := navLinks{Users: any("*", "iam:ListUsers")}
+	if s.quotas != nil {
+		nav.Quotas = any(quotas.ARN(c.user.AccountID, "*"), actionListServiceQuotas, actionRequestQuotaChange)
+	}
+	return nav
 }
