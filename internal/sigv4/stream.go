@@ -194,6 +194,10 @@ func (b *Body) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
+	if len(p) == 0 {
+		// Nothing to read into: not the end of a chunk.
+		return 0, nil
+	}
 	var n int
 	if b.mode == modeChunked {
 		n, b.err = b.readChunked(p)

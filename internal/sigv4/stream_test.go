@@ -549,3 +549,23 @@ func TestS3Path(t *testing.T) {
 		t.Errorf("IAM canonical URI = %q, want /a%%2520b/c", got)
 	}
 }
+
+// TestEmptyRead checks that a zero-length Read inside an unsigned chunk is
+// not taken for the end of the body.
+func TestEmptyRead(t *testing.T) {
+	s := s3Request(t, StreamingUnsignedPayloadTrailer, map[string]string{"X-Amz-Decoded-Content-Length": "5"})
+	b, err := s.Body(bytes.NewReader(encodeChunked(nil, [][]byte{[]byte("hello"), nil}, nil)), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one [1]byte
+	if _, err := b.Read(one[:]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.Read(nil); n != 0 || err != nil {
+		t.Fatalf("Read(nil) = %d, %v; want 0, nil", n, err)
+	}
+	if rest, err := io.ReadAll(b); err != nil || string(rest) != "ello" {
+		t.Fatalf("rest = %q, %v; want \"ello\", nil", rest, err)
+	}
+}
