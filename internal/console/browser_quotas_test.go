@@ -11,7 +11,7 @@ import (
 	"github.com/iamd/iamd/internal/store/storetest"
 )
 
-// TestBrowserQuotaRequest: root opens Service quotas from the header,
+// TestBrowserQuotaRequest: root opens Quotas from the header,
 // sees the account's quotas, files an increase request with the form, and
 // sees it PENDING next to one the operator approved earlier.
 func TestBrowserQuotaRequest(t *testing.T) {
@@ -42,7 +42,7 @@ func TestBrowserQuotaRequest(t *testing.T) {
 				fill("Password", rootPassword),
 				chromedp.Click(button("Sign in")),
 				chromedp.WaitVisible(`//h1[.="My security credentials"]`),
-				chromedp.Click(button("Service quotas")),
+				chromedp.Click(button("Quotas")),
 				chromedp.WaitVisible(`//h1[.="Service quotas"]`),
 				chromedp.WaitVisible(`//tr[td[.="MFA devices per user"]]/td[3][.="2"]`),
 			)

@@ -10,7 +10,7 @@ import (
 
 // pageNames are the console's pages; each is templates/NAME.html,
 // rendered inside templates/layout.html.
-var pageNames = []string{"signin", "signin_root", "signin_mfa", "credentials", "assign", "assign_codes", "mfa_remove", "mfa_resync", "message", "change_password", "key_created", "users", "user", "quotas"}
+var pageNames = []string{"signin", "signin_root", "signin_mfa", "credentials", "assign", "assign_codes", "mfa_remove", "mfa_resync", "message", "change_password", "key_created", "users", "user", "quotas", "account_alias", "password_policy"}
 
 // view is what every page gets: the layout's fields and the page's own
 // Data.
@@ -38,7 +38,10 @@ type identityView struct {
 // navLinks are the header's links to the sections the identity may use
 // (My security credentials is always there).
 type navLinks struct {
-	Users, Quotas bool
+	Users, Alias, PasswordPolicy, Quotas bool
+	// Current is the section of the page shown ("credentials", "users",
+	// "alias", "policy", "quotas"), marked in the links.
+	Current string
 }
 
 // formatDate is how pages show a time.

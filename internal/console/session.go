@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/iamd/iamd/internal/authz"
@@ -218,7 +219,16 @@ func (s *Server) navFor(r *http.Request, c *caller) navLinks {
 		}
 		return false
 	}
-	nav := navLinks{Users: any("*", "iam:ListUsers")}
+	nav := navLinks{Users: any("*", "iam:ListUsers"),
+		Alias:          any("*", "iam:ListAccountAliases", "iam:CreateAccountAlias"),
+		PasswordPolicy: any("*", "iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy")}
+	for prefix, section := range map[string]string{"/console/security-credentials": "credentials", "/console/mfa/": "credentials",
+		"/console/change-password": "credentials", "/console/users": "users", "/console/account-alias": "alias",
+		"/console/password-policy": "policy", "/console/quotas": "quotas"} {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			nav.Current = section
+		}
+	}
 	if s.quotas != nil {
 		nav.Quotas = any(quotas.ARN(c.user.AccountID, "*"), actionListServiceQuotas, actionRequestQuotaChange)
 	}
