@@ -40,6 +40,9 @@ type Store struct {
 	db     *sql.DB
 	sealer *seal.Sealer
 	engine string // "sqlite" or "postgres"
+	// dataDir is the SQLite store's data dir, where S3 object bytes live
+	// as files ("" on PostgreSQL, which keeps them in rows).
+	dataDir string
 
 	// stmts caches prepared statements by query text: SQLite spends most
 	// of a simple read parsing the SQL, so each statement is parsed once
@@ -74,6 +77,7 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 		err     error
 		engine  string
 		dialect goose.Dialect
+		dataDir string
 	)
 	switch {
 	case cfg.DatabaseURL == "":
@@ -93,7 +97,7 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 		dsn := "file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
 			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 		db, err = sql.Open("sqlite", dsn)
-		engine, dialect = "sqlite", goose.DialectSQLite3
+		engine, dialect, dataDir = "sqlite", goose.DialectSQLite3, dir
 	case strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
 		db, err = sql.Open("pgx", cfg.DatabaseURL)
 		engine, dialect = "postgres", goose.DialectPostgres
@@ -114,7 +118,7 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, sealer: sealer, engine: engine}
+	s := &Store{db: db, sealer: sealer, engine: engine, dataDir: dataDir}
 	if err := s.checkKey(ctx); err != nil {
 		db.Close()
 		return nil, err

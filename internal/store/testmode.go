@@ -34,6 +34,7 @@ type TestAttachment struct {
 // lose only the rows of accounts: AWS-managed policies (account 'aws') come
 // from the migrations and stay.
 var wipeOrder = []string{
+	"s3_blob_parts", "s3_blobs", "s3_versions", "s3_buckets",
 	"audit_event_resources", "audit_events",
 	"console_sessions", "credential_reports",
 	"group_members", "inline_policies", "policy_attachments",
@@ -49,12 +50,22 @@ var wipeOrder = []string{
 var keptTables = []string{"goose_db_version", "meta"}
 
 // ResetForTest deletes every entity of every account — identities, keys,
-// devices, policies, sessions, throttles, quotas, audit events — and
-// creates seed, in one transaction: a reader sees the old state or the new
-// one. It refuses, changing nothing, when the schema has a table it does
-// not know, so a new migration cannot leave rows behind. For test mode
-// only: nothing else calls it.
+// devices, policies, sessions, throttles, quotas, audit events, S3 buckets
+// and objects — and creates seed, in one transaction: a reader sees the
+// old state or the new one. It refuses, changing nothing, when the schema
+// has a table it does not know, so a new migration cannot leave rows
+// behind. A SQLite store's S3 object files are removed after the commit
+// (files are outside the transaction; no version names them any more).
+// For test mode only: nothing else calls it.
 func (s *Store) ResetForTest(ctx context.Context, seed TestSeed) error {
+	if err := s.resetTables(ctx, seed); err != nil {
+		return err
+	}
+	return s.wipeBlobFiles()
+}
+
+// resetTables is ResetForTest's transaction.
+func (s *Store) resetTables(ctx context.Context, seed TestSeed) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		tables, err := s.tableNames(ctx, tx)
 		if err != nil {

@@ -12,19 +12,24 @@ import (
 
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/quotas"
+	"github.com/iamd/iamd/internal/s3"
 )
 
-// Store is what the contract covers: the storage interfaces of the iam and
-// quotas domains, which internal/store implements for every engine.
+// Store is what the contract covers: the storage interfaces of the iam,
+// quotas and s3 domains, which internal/store implements for every engine.
 type Store interface {
 	iam.Store
 	quotas.Store
+	s3.Store
+	// S3Blobs is where the s3 domain keeps object bytes.
+	S3Blobs() s3.Blobs
 }
 
 // Contract runs the storage contract on stores that open returns, one
 // fresh store per group of subtests: single-use MFA codes, quota races,
-// pagination, tags, throttles and all-or-nothing writes. Each subtest works
-// in an account of its own, so the subtests of a group share the store.
+// pagination, tags, throttles, all-or-nothing writes, and S3 buckets,
+// versions and blobs. Each subtest works in an account of its own, so the
+// subtests of a group share the store.
 func Contract(t *testing.T, open func(testing.TB) Store) {
 	groups := []struct {
 		name string
@@ -36,6 +41,7 @@ func Contract(t *testing.T, open func(testing.TB) Store) {
 		{"Tags", testTags},
 		{"Throttles", testThrottles},
 		{"Atomicity", testAtomicity},
+		{"S3", testS3},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
