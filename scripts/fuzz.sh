@@ -11,6 +11,8 @@ targets=(
 	"./internal/awsquery FuzzDecode"
 	"./internal/sigv4 FuzzParseAuthorization"
 	"./internal/sigv4 FuzzParse"
+	"./internal/sigv4 FuzzChunked"
+	"./internal/s3 FuzzParseMFAHeader"
 	"./internal/otp FuzzParseKeyURI"
 	"./internal/policy FuzzParse"
 	"./internal/policy FuzzGlob"

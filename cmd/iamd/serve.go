@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/iamd/iamd/internal/console"
 	"github.com/iamd/iamd/internal/gateway"
 	"github.com/iamd/iamd/internal/iam"
+	"github.com/iamd/iamd/internal/s3"
 	"github.com/iamd/iamd/internal/seal"
 	"github.com/iamd/iamd/internal/store"
 	"github.com/iamd/iamd/internal/sts"
@@ -84,6 +87,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	retention := fs.Duration("audit-retention", defRetention, "how long audit events are kept (CloudTrail's event history: 90 days) [IAMD_AUDIT_RETENTION]")
 	pprofAddr := fs.String("pprof", os.Getenv("IAMD_PPROF_ADDR"), "serve Go's profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; empty: off [IAMD_PPROF_ADDR]")
+	s3BaseDomain := fs.String("s3-base-domain", os.Getenv("IAMD_S3_BASE_DOMAIN"),
+		"also serve S3 virtual-host-style requests: Host <bucket>.<this domain>; path style is always served [IAMD_S3_BASE_DOMAIN]")
+	s3MaxObject := fs.String("s3-max-object-size", envOr("IAMD_S3_MAX_OBJECT_SIZE", "64MiB"),
+		"largest S3 object one PutObject takes, in bytes or with KiB/MiB/GiB [IAMD_S3_MAX_OBJECT_SIZE]")
+	insecureMFA := fs.Bool("allow-insecure-mfa-header", envBool("IAMD_ALLOW_INSECURE_MFA_HEADER"),
+		"accept S3's x-amz-mfa header over plain HTTP; AWS requires HTTPS, since the header carries an MFA code: for local tests only [IAMD_ALLOW_INSECURE_MFA_HEADER=1]")
 	testModeOn := fs.Bool("test-mode", envBool(testModeEnvValue), "for test suites: wipe the store and create the test account on start and on POST /moto-api/reset; serve /_iamd/clock; loopback only [IAMD_TEST_MODE=1]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -91,6 +100,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	autoApproveMax, err := parseAutoApproveMax(*quotaAutoApproveMax)
 	if err != nil {
 		return err
+	}
+	maxObject, err := parseSize(*s3MaxObject)
+	if err != nil {
+		return fmt.Errorf("--s3-max-object-size: %w", err)
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -143,15 +156,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	quotaSvc := servingQuotas(st, iamSvc, log, autoApproveMax)
 	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: quotaSvc, Log: log,
 		Audit: auditor, AuditStore: st,
+		S3: gateway.S3Config{BaseDomain: *s3BaseDomain, Service: s3.New(st, st.S3Blobs(), iam.NewDecider(st, clk), iamSvc.CheckOwnCode,
+			s3.Config{MaxObjectSize: maxObject, AllowInsecureMFAHeader: *insecureMFA, Clock: clk, Log: log})},
 		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log, Audit: auditor, Quotas: quotaSvc}), TestMode: tm.door()})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10, // bounds what SigV4 canonicalises before the signature check
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Long enough for an S3 object of the largest size on a slow
+		// link; ReadHeaderTimeout still bounds a client that sends
+		// nothing.
+		ReadTimeout:  10 * time.Minute,
+		WriteTimeout: 10 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if *pprofAddr != "" {
 		stopPprof, err := startPprof(*pprofAddr, log)
@@ -247,4 +265,21 @@ func bootstrap(ctx context.Context, svc *iam.Service, st *store.Store, dataDir s
 	log.Warn("created the first account; its generated root credentials are in a file readable only by you: store them and delete it",
 		"account", created.Account.ID, "path", path, "generated", created.Generated)
 	return nil
+}
+
+// parseSize reads a byte count: digits, optionally followed by KiB, MiB or
+// GiB.
+func parseSize(v string) (int64, error) {
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if n, ok := strings.CutSuffix(v, suffix); ok {
+			v, mult = n, m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n <= 0 || n > (5<<30)/mult {
+		return 0, fmt.Errorf("%q is not a size from 1 byte to 5GiB", v)
+	}
+	return n * mult, nil
 }

@@ -93,3 +93,56 @@ func JSON(code, internal string) (typ string, status int) {
 	}
 	return code, 400
 }
+
+// S3 returns the code, HTTP status and message under which S3's REST-XML
+// API sends an error: S3's own codes with their statuses, and the
+// authentication errors shared with the Query APIs as S3 names them (an
+// unknown key is InvalidAccessKeyId, a bad session token InvalidToken, a
+// failure InternalError). msg is the error's message, which S3 replaces
+// for a few codes with its own wording.
+func S3(code, msg string) (s3code string, status int, message string) {
+	switch code {
+	case AccessDenied, "AllAccessDisabled":
+		return code, 403, msg
+	case InvalidClientTokenID:
+		if msg == "The security token included in the request is invalid." || msg == "The security token included in the request is invalid" {
+			// authz.ErrInvalidToken: an unknown or inactive key, or a
+			// session token that does not open.
+			return "InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."
+		}
+		return "InvalidAccessKeyId", 403, msg
+	case SignatureDoesNotMatch:
+		return code, 403, msg
+	case "RequestTimeTooSkewed":
+		return code, 403, msg
+	case RequestExpired:
+		return AccessDenied, 403, "Request has expired"
+	case ExpiredToken:
+		return code, 400, "The provided token has expired."
+	case IncompleteSignature:
+		return "AuthorizationHeaderMalformed", 400, msg
+	case MissingAuthenticationToken:
+		return AccessDenied, 403, "Access Denied"
+	case "NoSuchBucket", "NoSuchKey", "NoSuchVersion", "NoSuchUpload", "NoSuchBucketPolicy":
+		return code, 404, msg
+	case "MethodNotAllowed":
+		return code, 405, msg
+	case "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "BucketNotEmpty", "InvalidBucketState", "OperationAborted":
+		return code, 409, msg
+	case "MissingContentLength":
+		return code, 411, msg
+	case "PreconditionFailed":
+		return code, 412, msg
+	case "InvalidRange":
+		return code, 416, msg
+	case "NotImplemented":
+		return code, 501, msg
+	case ServiceUnavailable, "SlowDown":
+		return code, 503, msg
+	case InternalFailure, ServiceFailure, "InternalError":
+		return "InternalError", 500, "We encountered an internal error. Please try again."
+	case Throttling:
+		return "SlowDown", 503, "Please reduce your request rate."
+	}
+	return code, 400, msg
+}

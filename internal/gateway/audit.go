@@ -21,6 +21,7 @@ var eventSources = map[string]string{
 	"sts":           "sts.amazonaws.com",
 	"servicequotas": "servicequotas.amazonaws.com",
 	"cloudtrail":    "cloudtrail.amazonaws.com",
+	"s3":            "s3.amazonaws.com",
 }
 
 // auditCall is what one request's event is made of.

@@ -35,6 +35,7 @@ import (
 	"github.com/iamd/iamd/internal/clock"
 	"github.com/iamd/iamd/internal/iam"
 	"github.com/iamd/iamd/internal/quotas"
+	"github.com/iamd/iamd/internal/s3"
 	"github.com/iamd/iamd/internal/sigv4"
 	"github.com/iamd/iamd/internal/sts"
 )
@@ -60,6 +61,9 @@ type route struct {
 	// signedTarget requires X-Amz-Target among the signed headers (the
 	// JSON protocols, whose operation it names).
 	signedTarget bool
+	// stream leaves the body unread: serve sets the payload hash from the
+	// signed headers and reads the body through the SigV4 decoder (S3).
+	stream bool
 }
 
 // call is one request on its way through a route. The route fills in
@@ -107,6 +111,9 @@ type Server struct {
 	// testMode serves /moto-api/reset and /_iamd/*; nil without
 	// --test-mode.
 	testMode *TestMode
+	// s3 serves the S3 REST-XML API (s3.go); nil serves none.
+	s3           *s3.Service
+	s3BaseDomain string
 }
 
 // Store is what the gateway itself reads and writes: keys, users and
@@ -144,6 +151,9 @@ type Deps struct {
 	// paths (testmode.go) and holds requests off while a reset runs; nil
 	// (every real server) serves none of them.
 	TestMode *TestMode
+	// S3 serves the small S3 API with MFA Delete; its zero value serves
+	// none.
+	S3 S3Config
 }
 
 // New returns a Server over the domain services.
@@ -170,6 +180,10 @@ func New(d Deps) *Server {
 		"iam":                s.queryRoute(&api{proto: awsquery.IAM(), handlers: s.iamHandlers()}),
 		"sts":                s.queryRoute(&api{proto: awsquery.STS(), handlers: s.stsHandlers()}),
 		serviceQuotasService: {maxBody: maxQueryBody, serve: s.serveServiceQuotas, writeError: s.writeJSONError, signedTarget: true},
+	}
+	if d.S3.Service != nil {
+		s.s3, s.s3BaseDomain = d.S3.Service, strings.ToLower(strings.TrimPrefix(d.S3.BaseDomain, "."))
+		s.routes[s3Service] = s.s3Route()
 	}
 	if d.Audit != nil && d.AuditStore != nil {
 		s.auditStore = d.AuditStore
@@ -259,6 +273,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt == nil {
 		s.queryError(awsquery.IAM())(rec, c.reqID, awserr.New(awserr.InvalidClientTokenID,
 			"Credential should be scoped to a valid service: '%s' is not served here.", service))
+		return
+	}
+	if rt.stream {
+		c.signed = signed
+		rt.serve(rec, r, c)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, rt.maxBody+1))

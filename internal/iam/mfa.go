@@ -301,3 +301,17 @@ func (s *Service) VerifySignInCode(ctx context.Context, u *authz.Identity, seria
 	}
 	return at, err
 }
+
+// CheckOwnCode checks and consumes a code from one of id's own MFA devices
+// for another door (S3's x-amz-mfa): nil when accepted, mfa.ErrInvalidCode
+// for every refusal — no such device, another identity's, a wrong,
+// replayed or throttled code — so the door cannot tell them apart, and
+// any other error when the store fails. It is the same single-use check
+// as sign-in and GetSessionToken.
+func (s *Service) CheckOwnCode(ctx context.Context, id *authz.Identity, serial, code string) error {
+	_, err := s.VerifySignInCode(ctx, id, serial, code)
+	if errors.Is(err, ErrMFANotAssociated) {
+		return mfa.ErrInvalidCode
+	}
+	return err
+}

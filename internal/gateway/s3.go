@@ -1,0 +1,895 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/iamd/iamd/internal/authz"
+	"github.com/iamd/iamd/internal/awserr"
+	"github.com/iamd/iamd/internal/s3"
+	"github.com/iamd/iamd/internal/sigv4"
+)
+
+// s3Service is S3's SigV4 signing name.
+const s3Service = "s3"
+
+// maxS3XMLBody bounds the XML body of a bucket operation or DeleteObjects
+// (1000 keys of 1024 bytes fit).
+const maxS3XMLBody = 2 << 20
+
+// s3Options are S3's SigV4 rules: unsigned and aws-chunked payloads, and
+// the path neither normalised nor encoded twice.
+var s3Options = sigv4.Options{UnsignedPayload: true, Streaming: true, S3Path: true}
+
+// S3Config is how the gateway serves S3.
+type S3Config struct {
+	// Service is the S3 domain; nil serves no S3.
+	Service *s3.Service
+	// BaseDomain, when set, also serves virtual-host-style requests:
+	// Host "<bucket>.<BaseDomain>" addresses that bucket. Path-style
+	// requests are served either way.
+	BaseDomain string
+}
+
+// s3Route is the REST-XML route of S3. Its bodies are streamed: the
+// signature is checked on the headers before any of the body is read,
+// which the operation then reads through the SigV4 body decoder.
+func (s *Server) s3Route() *route {
+	return &route{stream: true, sigv4: s3Options, serve: s.serveS3,
+		writeError: func(w http.ResponseWriter, reqID string, err error) { s.s3Error(w, nil, reqID, err) }}
+}
+
+// s3Request is one S3 request, decoded from the method, path and query.
+type s3Request struct {
+	op          string
+	bucket, key string
+	query       url.Values
+}
+
+// s3Subresources are the bucket and object subresources iamd serves; any
+// other (acl, policy, lifecycle, uploads, …) is NotImplemented.
+var s3Subresources = map[string]bool{"versioning": true, "versions": true, "delete": true, "location": true,
+	"list-type": true, "versionId": true, "prefix": true, "delimiter": true, "max-keys": true, "marker": true,
+	"start-after": true, "continuation-token": true, "fetch-owner": true, "encoding-type": true,
+	"key-marker": true, "version-id-marker": true, "x-id": true}
+
+// decodeS3 names the operation of a request and its bucket and key, from
+// the path (path style) or the Host (virtual-host style).
+func (s *Server) decodeS3(r *http.Request) (*s3Request, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, s3Err("InvalidArgument", "The query string is not well formed.")
+	}
+	for k := range q {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-") {
+			delete(q, k) // presigned URL parameters
+		}
+	}
+	for k := range q {
+		if !s3Subresources[k] && !strings.HasPrefix(k, "response-") {
+			return nil, s3Err("NotImplemented", "A header you provided implies functionality that is not implemented")
+		}
+	}
+	req := &s3Request{query: q}
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	if b := s.virtualHostBucket(r.Host); b != "" {
+		req.bucket, req.key = b, path
+	} else {
+		req.bucket, req.key, _ = strings.Cut(path, "/")
+	}
+	has := func(k string) bool { _, ok := q[k]; return ok }
+	switch {
+	case req.bucket == "":
+		if r.Method == http.MethodGet {
+			req.op = "ListBuckets"
+		}
+	case req.key == "":
+		switch r.Method {
+		case http.MethodPut:
+			req.op = "CreateBucket"
+			if has("versioning") {
+				req.op = "PutBucketVersioning"
+			}
+		case http.MethodHead:
+			req.op = "HeadBucket"
+		case http.MethodDelete:
+			req.op = "DeleteBucket"
+		case http.MethodPost:
+			if has("delete") {
+				req.op = "DeleteObjects"
+			}
+		case http.MethodGet:
+			switch {
+			case has("versioning"):
+				req.op = "GetBucketVersioning"
+			case has("versions"):
+				req.op = "ListObjectVersions"
+			case has("location"):
+				req.op = "GetBucketLocation"
+			case q.Get("list-type") == "2":
+				req.op = "ListObjectsV2"
+			case has("list-type"):
+				return nil, s3Err("InvalidArgument", "Invalid List Type specified")
+			default:
+				req.op = "ListObjects"
+			}
+		}
+	default:
+		switch r.Method {
+		case http.MethodPut:
+			if r.Header.Get("X-Amz-Copy-Source") != "" {
+				return nil, s3Err("NotImplemented", "CopyObject is not implemented by iamd.")
+			}
+			req.op = "PutObject"
+		case http.MethodGet:
+			req.op = "GetObject"
+		case http.MethodHead:
+			req.op = "HeadObject"
+		case http.MethodDelete:
+			req.op = "DeleteObject"
+		}
+	}
+	if req.op == "" {
+		return req, s3Err("MethodNotAllowed", "The specified method is not allowed against this resource.")
+	}
+	return req, nil
+}
+
+// virtualHostBucket returns the bucket a virtual-host-style Host names
+// under the base domain, "" for any other Host.
+func (s *Server) virtualHostBucket(host string) string {
+	if s.s3BaseDomain == "" {
+		return ""
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	if b, ok := strings.CutSuffix(host, "."+s.s3BaseDomain); ok && b != "" {
+		return b
+	}
+	return ""
+}
+
+// serveS3 is the REST-XML codec: payload mode, authentication, session
+// rules, then the operation, which reads its body through the SigV4 body
+// decoder.
+func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, c *call) {
+	req, derr := s.decodeS3(r)
+	if req != nil {
+		c.action = req.op
+	}
+	// The payload hash the signature covers is the one the client claims;
+	// the body is checked against it as it streams.
+	if err := c.signed.SetStreamedPayload(s3Options); err != nil {
+		s.s3Error(w, r, c.reqID, err)
+		return
+	}
+	p, err := s.auth.Authenticate(r.Context(), c.signed)
+	if err != nil {
+		s.recordS3(r, c, req, nil, err)
+		s.s3Error(w, r, c.reqID, err)
+		return
+	}
+	c.principal = p.ARN()
+	if derr != nil {
+		s.s3Error(w, r, c.reqID, derr)
+		return
+	}
+	if err := authz.SessionAllows(s3Service, req.op, p); err != nil {
+		s.recordS3(r, c, req, p, err)
+		s.s3Error(w, r, c.reqID, err)
+		return
+	}
+	ctx := authz.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
+	mfaHeader := r.Header.Values("X-Amz-Mfa")
+	sr := s3.Request{Principal: p, Secure: r.TLS != nil, HasMFA: len(mfaHeader) > 0}
+	if len(mfaHeader) == 1 {
+		sr.MFA = mfaHeader[0]
+	} // two headers: HasMFA with an empty value, refused as malformed
+	err = s.s3Operation(ctx, w, r, c, req, sr)
+	s.recordS3(r, c, req, p, err)
+	if err != nil {
+		s.s3Error(w, r, c.reqID, err)
+	}
+}
+
+// s3Operation carries out one decoded operation and writes its answer;
+// an error is written by the caller.
+func (s *Server) s3Operation(ctx context.Context, w http.ResponseWriter, r *http.Request, c *call, req *s3Request, sr s3.Request) error {
+	svc := s.s3
+	switch req.op {
+	case "ListBuckets":
+		bs, err := svc.ListBuckets(ctx, sr)
+		if err != nil {
+			return err
+		}
+		out := xmlListBuckets{NS: s3Namespace, Owner: s3Owner{ID: s3.CanonicalID(sr.Principal.AccountID)}, Buckets: []xmlBucket{}}
+		for _, b := range bs {
+			out.Buckets = append(out.Buckets, xmlBucket{Name: b.Name, CreationDate: s3Timestamp(b.CreatedAt), BucketRegion: b.Region})
+		}
+		return s.writeS3XML(w, c, out)
+	case "CreateBucket":
+		body, err := s.readS3XMLBody(r, c, false)
+		if err != nil {
+			return err
+		}
+		region := ""
+		if len(bytes.TrimSpace(body)) > 0 {
+			var cfg xmlCreateBucketConfiguration
+			if err := xml.Unmarshal(body, &cfg); err != nil {
+				return malformedXML()
+			}
+			region = cfg.LocationConstraint
+		}
+		if region == "" {
+			region = c.signed.Credential.Region
+		}
+		if _, err := svc.CreateBucket(ctx, sr, req.bucket, region); err != nil {
+			return err
+		}
+		w.Header().Set("Location", "/"+req.bucket)
+		return s.writeS3Empty(w, c, http.StatusOK)
+	case "HeadBucket":
+		b, err := svc.HeadBucket(ctx, sr, req.bucket)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("X-Amz-Bucket-Region", b.Region)
+		return s.writeS3Empty(w, c, http.StatusOK)
+	case "DeleteBucket":
+		if err := svc.DeleteBucket(ctx, sr, req.bucket); err != nil {
+			return err
+		}
+		return s.writeS3Empty(w, c, http.StatusNoContent)
+	case "GetBucketLocation":
+		b, err := svc.HeadBucket(ctx, sr, req.bucket)
+		if err != nil {
+			return err
+		}
+		loc := b.Region
+		if loc == "us-east-1" {
+			loc = "" // S3 reports the original region as an empty constraint
+		}
+		return s.writeS3XML(w, c, xmlLocation{NS: s3Namespace, Location: loc})
+	case "GetBucketVersioning":
+		b, err := svc.GetBucketVersioning(ctx, sr, req.bucket)
+		if err != nil {
+			return err
+		}
+		return s.writeS3XML(w, c, xmlVersioning{NS: s3Namespace, Status: b.Versioning, MfaDelete: b.MFADelete})
+	case "PutBucketVersioning":
+		body, err := s.readS3XMLBody(r, c, true)
+		if err != nil {
+			return err
+		}
+		var v xmlVersioning
+		if err := xml.Unmarshal(body, &v); err != nil || v.XMLName.Local != "VersioningConfiguration" {
+			return malformedXML()
+		}
+		if err := svc.PutBucketVersioning(ctx, sr, req.bucket, s3.VersioningConfiguration{Status: v.Status, MFADelete: v.MfaDelete}); err != nil {
+			return err
+		}
+		return s.writeS3Empty(w, c, http.StatusOK)
+	case "ListObjectsV2", "ListObjects", "ListObjectVersions":
+		return s.s3List(ctx, w, c, req, sr)
+	case "PutObject":
+		return s.s3PutObject(ctx, w, r, c, req, sr)
+	case "GetObject", "HeadObject":
+		return s.s3GetObject(ctx, w, r, c, req, sr)
+	case "DeleteObject":
+		res, err := svc.DeleteObject(ctx, sr, req.bucket, req.key, req.query.Get("versionId"))
+		if err != nil {
+			return err
+		}
+		if res.DeleteMarker {
+			w.Header().Set("X-Amz-Delete-Marker", "true")
+		}
+		if res.VersionID != "" {
+			w.Header().Set("X-Amz-Version-Id", res.VersionID)
+		}
+		return s.writeS3Empty(w, c, http.StatusNoContent)
+	case "DeleteObjects":
+		body, err := s.readS3XMLBody(r, c, true)
+		if err != nil {
+			return err
+		}
+		var d xmlDelete
+		if err := xml.Unmarshal(body, &d); err != nil {
+			return malformedXML()
+		}
+		objs := make([]s3.ObjectIdentifier, len(d.Objects))
+		for i, o := range d.Objects {
+			objs[i] = s3.ObjectIdentifier{Key: o.Key, VersionID: o.VersionID}
+		}
+		done, errs, err := svc.DeleteObjects(ctx, sr, req.bucket, objs)
+		if err != nil {
+			return err
+		}
+		out := xmlDeleteResult{NS: s3Namespace}
+		if !d.Quiet {
+			for _, r := range done {
+				x := xmlDeleted{Key: r.Key, VersionID: r.VersionID}
+				if r.DeleteMarker {
+					x.DeleteMarker = true
+					if objVersion(d, r.Key) == "" {
+						// A delete that made a marker names it apart
+						// from the (absent) version deleted.
+						x.VersionID, x.DeleteMarkerVersionID = "", r.VersionID
+					}
+				}
+				out.Deleted = append(out.Deleted, x)
+			}
+		}
+		for _, e := range errs {
+			out.Errors = append(out.Errors, xmlDeleteError{Key: e.Key, VersionID: e.VersionID, Code: e.Code, Message: e.Message})
+		}
+		return s.writeS3XML(w, c, out)
+	}
+	return s3Err("NotImplemented", "A header you provided implies functionality that is not implemented")
+}
+
+// objVersion is the VersionId a DeleteObjects request gave for key.
+func objVersion(d xmlDelete, key string) string {
+	for _, o := range d.Objects {
+		if o.Key == key {
+			return o.VersionID
+		}
+	}
+	return ""
+}
+
+// readS3XMLBody reads a bucket operation's small XML body through the
+// SigV4 decoder and, when the model requires one (checksumRequired), checks
+// that it came with Content-MD5 or a flexible checksum; any digest sent is
+// checked.
+func (s *Server) readS3XMLBody(r *http.Request, c *call, checksumRequired bool) ([]byte, error) {
+	if err := checkTrailers(r); err != nil {
+		return nil, err
+	}
+	body, err := c.signed.Body(r.Body, declaredLength(r))
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(body, maxS3XMLBody+1))
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	if len(b) > maxS3XMLBody {
+		return nil, s3Err("MaxMessageLengthExceeded", "Your request was too big.")
+	}
+	if md := r.Header.Get("Content-Md5"); md != "" {
+		want, err := base64.StdEncoding.DecodeString(md)
+		sum := md5.Sum(b)
+		if err != nil || len(want) != md5.Size {
+			return nil, s3Err("InvalidDigest", "The Content-MD5 you specified was invalid.")
+		}
+		if !bytes.Equal(want, sum[:]) {
+			return nil, s3Err("BadDigest", "The Content-MD5 you specified did not match what we received.")
+		}
+		return b, nil
+	}
+	alg, value, err := checksumHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	if alg == "" {
+		if name := trailerChecksum(r); name != "" {
+			alg, value = name, body.Trailer()["x-amz-checksum-"+strings.ToLower(name)]
+		}
+	}
+	if alg == "" {
+		if checksumRequired {
+			return nil, s3Err("InvalidRequest", "Missing required header for this request: Content-MD5 or x-amz-checksum-*")
+		}
+		return b, nil
+	}
+	h, err := s3.NewChecksum(alg)
+	if err != nil {
+		return nil, s3Err("InvalidRequest", "Checksum algorithm provided is unsupported.")
+	}
+	h.Write(b)
+	if base64.StdEncoding.EncodeToString(h.Sum(nil)) != value {
+		return nil, s3Err("BadDigest", "The "+strings.ToUpper(alg)+" you specified did not match the calculated checksum.")
+	}
+	return b, nil
+}
+
+// checksumAlgorithms are the flexible checksums iamd checks.
+var checksumAlgorithms = []string{"CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"}
+
+// checksumHeader returns the flexible checksum a request sent as a header;
+// more than one is refused, as S3 refuses it.
+func checksumHeader(r *http.Request) (alg, value string, err error) {
+	for _, a := range checksumAlgorithms {
+		if v := r.Header.Values("X-Amz-Checksum-" + a); len(v) > 0 {
+			if alg != "" || len(v) > 1 {
+				return "", "", s3Err("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+			}
+			alg, value = a, v[0]
+		}
+	}
+	return alg, value, nil
+}
+
+// checkTrailers refuses an X-Amz-Trailer that declares anything but one
+// flexible checksum, as S3 does.
+func checkTrailers(r *http.Request) error {
+	names := 0
+	for _, v := range r.Header.Values("X-Amz-Trailer") {
+		for t := range strings.SplitSeq(v, ",") {
+			t = strings.ToLower(strings.TrimSpace(t))
+			a, ok := strings.CutPrefix(t, "x-amz-checksum-")
+			if _, err := s3.NewChecksum(a); !ok || err != nil {
+				return s3Err("InvalidRequest", "The value specified in the x-amz-trailer header is not supported")
+			}
+			names++
+		}
+	}
+	if names > 1 {
+		return s3Err("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+	}
+	return nil
+}
+
+// trailerChecksum returns the algorithm of the checksum X-Amz-Trailer
+// declares, "" for none.
+func trailerChecksum(r *http.Request) string {
+	for _, t := range strings.Split(r.Header.Get("X-Amz-Trailer"), ",") {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if a, ok := strings.CutPrefix(t, "x-amz-checksum-"); ok {
+			return strings.ToUpper(a)
+		}
+	}
+	return ""
+}
+
+// declaredLength is the decoded body length the request declares: for
+// aws-chunked, X-Amz-Decoded-Content-Length; otherwise Content-Length;
+// -1 when unknown.
+func declaredLength(r *http.Request) int64 {
+	if v := r.Header.Get("X-Amz-Decoded-Content-Length"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return -2 // refused by the decoder
+		}
+		return n
+	}
+	if isAWSChunked(r) {
+		return -1
+	}
+	return r.ContentLength
+}
+
+func isAWSChunked(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-")
+}
+
+// bodyError turns a failure to read the request body into the client's
+// error: the decoder's own (a bad chunk signature, a short body), or
+// IncompleteBody for a connection that broke off.
+func bodyError(err error) error {
+	if sigv4.Code(err) != "" {
+		return err
+	}
+	var ae *awserr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	return s3Err("IncompleteBody", "The request body terminated unexpectedly")
+}
+
+// s3PutObject streams the body into the domain, which stores it only when
+// every check passes.
+func (s *Server) s3PutObject(ctx context.Context, w http.ResponseWriter, r *http.Request, c *call, req *s3Request, sr s3.Request) error {
+	length := declaredLength(r)
+	if length == -1 && !isAWSChunked(r) {
+		return s3Err("MissingContentLength", "You must provide the Content-Length HTTP header.")
+	}
+	if err := checkTrailers(r); err != nil {
+		return err
+	}
+	if length > s.s3.MaxObjectSize() {
+		return s3Err("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+	}
+	body, err := c.signed.Body(r.Body, length)
+	if err != nil {
+		return err
+	}
+	in := s3.PutObjectInput{
+		Bucket: req.bucket, Key: req.key, Body: bodyReader{body}, ContentLength: length,
+		ContentType: r.Header.Get("Content-Type"), ContentMD5: r.Header.Get("Content-Md5"),
+		Metadata: map[string]string{},
+	}
+	for name, vs := range r.Header {
+		if m, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok && len(vs) > 0 {
+			in.Metadata[m] = vs[0]
+		}
+	}
+	if in.ChecksumAlgorithm, in.Checksum, err = checksumHeader(r); err != nil {
+		return err
+	}
+	if in.ChecksumAlgorithm == "" {
+		if a := trailerChecksum(r); a != "" {
+			in.ChecksumAlgorithm, in.Trailer = a, body.Trailer
+		} else if a := r.Header.Get("X-Amz-Sdk-Checksum-Algorithm"); a != "" {
+			in.ChecksumAlgorithm = a // computed and stored; nothing to compare
+		}
+	}
+	v, err := s.s3.PutObject(ctx, sr, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", v.ETag)
+	if v.VersionID != s3.NullVersion {
+		w.Header().Set("X-Amz-Version-Id", v.VersionID)
+	}
+	if v.ChecksumAlgorithm != "" {
+		w.Header().Set("X-Amz-Checksum-"+v.ChecksumAlgorithm, v.Checksum)
+		w.Header().Set("X-Amz-Checksum-Type", "FULL_OBJECT")
+	}
+	return s.writeS3Empty(w, c, http.StatusOK)
+}
+
+// bodyReader maps read errors of the request body to the client's error.
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = bodyError(err)
+	}
+	return n, err
+}
+
+// s3GetObject answers GetObject and HeadObject, with a single byte range
+// when the request asks for one.
+func (s *Server) s3GetObject(ctx context.Context, w http.ResponseWriter, r *http.Request, c *call, req *s3Request, sr s3.Request) error {
+	head := req.op == "HeadObject"
+	v, body, err := s.s3.GetObject(ctx, sr, req.bucket, req.key, req.query.Get("versionId"), head)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		defer body.Close()
+	}
+	h := w.Header()
+	h.Set("ETag", v.ETag)
+	h.Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("Accept-Ranges", "bytes")
+	ct := v.ContentType
+	if ct == "" {
+		ct = "binary/octet-stream"
+	}
+	h.Set("Content-Type", ct)
+	if v.VersionID != s3.NullVersion {
+		h.Set("X-Amz-Version-Id", v.VersionID)
+	}
+	for k, val := range v.Metadata {
+		h.Set("X-Amz-Meta-"+k, val)
+	}
+	for _, k := range []string{"Content-Type", "Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"} {
+		if val := req.query.Get("response-" + strings.ToLower(k)); val != "" {
+			h.Set(k, val)
+		}
+	}
+	start, n, partial, err := parseRange(r.Header.Get("Range"), v.Size)
+	if err != nil {
+		return err
+	}
+	if v.ChecksumAlgorithm != "" && !partial && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		h.Set("X-Amz-Checksum-"+v.ChecksumAlgorithm, v.Checksum)
+		h.Set("X-Amz-Checksum-Type", "FULL_OBJECT")
+	}
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+	h.Set("X-Amz-Request-Id", c.reqID)
+	status := http.StatusOK
+	if partial {
+		h.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(start+n-1, 10)+"/"+strconv.FormatInt(v.Size, 10))
+		status = http.StatusPartialContent
+	}
+	if head || body == nil {
+		w.WriteHeader(status)
+		return nil
+	}
+	if start > 0 {
+		if _, err := io.CopyN(io.Discard, body, start); err != nil {
+			return err
+		}
+	}
+	w.WriteHeader(status)
+	if _, err := io.CopyN(w, body, n); err != nil {
+		// The status is out: the client sees a short body.
+		s.log.Error("send object", "id", c.reqID, "err", err)
+	}
+	return nil
+}
+
+// parseRange reads a single "bytes=a-b", "bytes=a-" or "bytes=-n" range;
+// no Range (or one iamd does not serve, several ranges) is the whole
+// object, as HTTP allows.
+func parseRange(h string, size int64) (start, n int64, partial bool, err error) {
+	spec, ok := strings.CutPrefix(h, "bytes=")
+	if !ok || strings.Contains(spec, ",") {
+		return 0, size, false, nil
+	}
+	a, b, ok := strings.Cut(spec, "-")
+	if !ok {
+		return 0, size, false, nil
+	}
+	invalid := s3Err("InvalidRange", "The requested range is not satisfiable")
+	switch {
+	case a == "":
+		k, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || k <= 0 {
+			return 0, size, false, nil
+		}
+		k = min(k, size)
+		if k == 0 {
+			return 0, 0, false, invalid
+		}
+		return size - k, k, true, nil
+	default:
+		from, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || from < 0 {
+			return 0, size, false, nil
+		}
+		if from >= size {
+			return 0, 0, false, invalid
+		}
+		to := size - 1
+		if b != "" {
+			if to, err = strconv.ParseInt(b, 10, 64); err != nil || to < from {
+				return 0, size, false, nil
+			}
+			to = min(to, size-1)
+		}
+		return from, to - from + 1, true, nil
+	}
+}
+
+// s3List answers the three listings.
+func (s *Server) s3List(ctx context.Context, w http.ResponseWriter, c *call, req *s3Request, sr s3.Request) error {
+	q := req.query
+	enc := q.Get("encoding-type")
+	if enc != "" && enc != "url" {
+		return s3Err("InvalidArgument", "Invalid Encoding Method specified in Request")
+	}
+	encode := enc == "url"
+	maxKeys := 1000
+	if v := q.Get("max-keys"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return s3Err("InvalidArgument", "Provided max-keys not an integer or within integer range")
+		}
+		maxKeys = min(n, 1000)
+	}
+	in := s3.ListInput{Bucket: req.bucket, Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), MaxKeys: maxKeys}
+	owner := s3Owner{ID: s3.CanonicalID(sr.Principal.AccountID)}
+	switch req.op {
+	case "ListObjectsV2":
+		in.Marker = q.Get("start-after")
+		token := q.Get("continuation-token")
+		if _, ok := q["continuation-token"]; ok {
+			k, err := base64.RawURLEncoding.DecodeString(token)
+			if err != nil || token == "" {
+				return s3Err("InvalidArgument", "The continuation token provided is incorrect")
+			}
+			in.Marker = string(k)
+		}
+		res, err := s.s3.ListObjects(ctx, sr, in)
+		if err != nil {
+			return err
+		}
+		out := xmlListV2{NS: s3Namespace, Name: req.bucket, Prefix: s3Encode(in.Prefix, encode), Delimiter: s3Encode(in.Delimiter, encode),
+			MaxKeys: maxKeys, EncodingType: enc, IsTruncated: res.IsTruncated, ContinuationToken: token,
+			StartAfter: s3Encode(q.Get("start-after"), encode), KeyCount: len(res.Versions) + len(res.CommonPrefixes)}
+		if res.IsTruncated {
+			out.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.NextMarker))
+		}
+		fetchOwner := q.Get("fetch-owner") == "true"
+		for _, v := range res.Versions {
+			x := contents(v, encode)
+			if fetchOwner {
+				x.Owner = &owner
+			}
+			out.Contents = append(out.Contents, x)
+		}
+		for _, p := range res.CommonPrefixes {
+			out.CommonPrefixes = append(out.CommonPrefixes, xmlPrefix{s3Encode(p, encode)})
+		}
+		return s.writeS3XML(w, c, out)
+	case "ListObjects":
+		in.Marker = q.Get("marker")
+		res, err := s.s3.ListObjects(ctx, sr, in)
+		if err != nil {
+			return err
+		}
+		out := xmlListV1{NS: s3Namespace, Name: req.bucket, Prefix: s3Encode(in.Prefix, encode), Marker: s3Encode(in.Marker, encode),
+			Delimiter: s3Encode(in.Delimiter, encode), MaxKeys: maxKeys, EncodingType: enc, IsTruncated: res.IsTruncated}
+		if res.IsTruncated && in.Delimiter != "" {
+			out.NextMarker = s3Encode(res.NextMarker, encode)
+		}
+		for _, v := range res.Versions {
+			x := contents(v, encode)
+			x.Owner = &owner
+			out.Contents = append(out.Contents, x)
+		}
+		for _, p := range res.CommonPrefixes {
+			out.CommonPrefixes = append(out.CommonPrefixes, xmlPrefix{s3Encode(p, encode)})
+		}
+		return s.writeS3XML(w, c, out)
+	default: // ListObjectVersions
+		in.Marker, in.VersionIDMarker = q.Get("key-marker"), q.Get("version-id-marker")
+		res, err := s.s3.ListObjectVersions(ctx, sr, in)
+		if err != nil {
+			return err
+		}
+		out := xmlListVersions{NS: s3Namespace, Name: req.bucket, Prefix: s3Encode(in.Prefix, encode),
+			KeyMarker: s3Encode(in.Marker, encode), VersionIDMarker: in.VersionIDMarker, Delimiter: s3Encode(in.Delimiter, encode),
+			MaxKeys: maxKeys, EncodingType: enc, IsTruncated: res.IsTruncated}
+		if res.IsTruncated {
+			out.NextKeyMarker, out.NextVersionIDMarker = s3Encode(res.NextMarker, encode), res.NextVersionIDMarker
+		}
+		for _, v := range res.Versions {
+			e := xmlVersionEntry{Key: s3Encode(v.Key, encode), VersionID: v.VersionID, IsLatest: v.IsLatest,
+				LastModified: s3Timestamp(v.LastModified), Owner: s3Owner{ID: s3.CanonicalID(v.Owner)}}
+			if v.DeleteMarker {
+				e.XMLName.Local = "DeleteMarker"
+			} else {
+				size := v.Size
+				e.XMLName.Local, e.ETag, e.Size, e.StorageClass = "Version", v.ETag, &size, "STANDARD"
+				if v.ChecksumAlgorithm != "" {
+					e.ChecksumAlgorithm, e.ChecksumType = v.ChecksumAlgorithm, "FULL_OBJECT"
+				}
+			}
+			out.Entries = append(out.Entries, e)
+		}
+		for _, p := range res.CommonPrefixes {
+			out.CommonPrefixes = append(out.CommonPrefixes, xmlPrefix{s3Encode(p, encode)})
+		}
+		return s.writeS3XML(w, c, out)
+	}
+}
+
+func contents(v s3.Version, encode bool) xmlContents {
+	x := xmlContents{Key: s3Encode(v.Key, encode), LastModified: s3Timestamp(v.LastModified), ETag: v.ETag, Size: v.Size, StorageClass: "STANDARD"}
+	if v.ChecksumAlgorithm != "" {
+		x.ChecksumAlgorithm, x.ChecksumType = v.ChecksumAlgorithm, "FULL_OBJECT"
+	}
+	return x
+}
+
+// writeS3XML writes a 200 with an XML document.
+func (s *Server) writeS3XML(w http.ResponseWriter, c *call, v any) error {
+	b, err := xml.Marshal(v)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	h.Set("X-Amz-Request-Id", c.reqID)
+	h.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(b)))
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, xml.Header)
+	w.Write(b)
+	return nil
+}
+
+// writeS3Empty writes an answer without a body.
+func (s *Server) writeS3Empty(w http.ResponseWriter, c *call, status int) error {
+	w.Header().Set("X-Amz-Request-Id", c.reqID)
+	if status != http.StatusNoContent {
+		w.Header().Set("Content-Length", "0")
+	}
+	w.WriteHeader(status)
+	return nil
+}
+
+// s3Err is an S3 error without extra elements.
+func s3Err(code, msg string) error { return &awserr.Error{Code: code, Message: msg} }
+
+func malformedXML() error {
+	return s3Err("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+}
+
+// s3Error renders err as S3's <Error> document (no body for HEAD), with
+// the status of awserr's S3 table. An error that is neither an AWS nor a
+// SigV4 error is internal: logged here, sent without its detail. r is nil
+// when the gateway's panic recovery writes the error.
+func (s *Server) s3Error(w http.ResponseWriter, r *http.Request, reqID string, err error) {
+	code, msg := awserr.Code(err), ""
+	var (
+		ae *awserr.Error
+		se *s3.Error
+		ve *sigv4.Error
+	)
+	switch {
+	case errors.As(err, &se):
+		msg = se.Message
+	case errors.As(err, &ae):
+		msg = ae.Message
+	case errors.As(err, &ve):
+		code, msg = sigv4.Code(err), ve.Msg
+		if ve.Kind == sigv4.Skewed {
+			code = "RequestTimeTooSkewed"
+		}
+	default:
+		s.log.Error("internal error", "id", reqID, "err", err)
+		code = awserr.InternalFailure
+	}
+	if code == awserr.SignatureDoesNotMatch && (strings.HasPrefix(msg, "Signature expired:") || strings.HasPrefix(msg, "Signature not yet current:")) {
+		// auth words a clock skew as SignatureDoesNotMatch, as IAM does;
+		// S3 has its own code for it.
+		code = "RequestTimeTooSkewed"
+	}
+	code, status, msg := awserr.S3(code, msg)
+	doc := xmlError{Code: code, Message: msg, RequestID: reqID, HostID: hostID(reqID)}
+	if se != nil {
+		for _, d := range se.Details {
+			doc.Details = append(doc.Details, xmlDetail{XMLName: xml.Name{Local: d[0]}, Value: d[1]})
+		}
+		for _, h := range se.Headers {
+			w.Header().Set(h[0], h[1])
+		}
+	}
+	b, _ := xml.Marshal(doc)
+	h := w.Header()
+	h.Set("X-Amz-Request-Id", reqID)
+	if r != nil && r.Method == http.MethodHead {
+		w.WriteHeader(status)
+		return
+	}
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(b)))
+	w.WriteHeader(status)
+	io.WriteString(w, xml.Header)
+	w.Write(b)
+}
+
+// hostID stands in for S3's x-amz-id-2: a second id derived from the
+// request id, so that a report quoting both can be matched to the log.
+func hostID(reqID string) string {
+	sum := md5.Sum([]byte("iamd host " + reqID))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// recordS3 writes the audit event of an S3 request: bucket management and
+// every delete (CloudTrail's management events, and the data events that
+// destroy data), and every refusal. PutObject and reads that succeed are
+// not recorded, as CloudTrail records no data events by default.
+func (s *Server) recordS3(r *http.Request, c *call, req *s3Request, p *authz.Principal, err error) {
+	if s.audit == nil || req == nil {
+		return
+	}
+	switch req.op {
+	case "PutObject", "GetObject", "HeadObject", "ListObjectsV2", "ListObjects", "ListObjectVersions", "HeadBucket",
+		"GetBucketVersioning", "GetBucketLocation", "ListBuckets":
+		if err == nil {
+			return
+		}
+	}
+	params := map[string]any{"bucketName": req.bucket, "Host": r.Host}
+	if req.key != "" {
+		params["key"] = req.key
+	}
+	if v := req.query.Get("versionId"); v != "" {
+		params["versionId"] = v
+	}
+	if len(r.Header.Values("X-Amz-Mfa")) > 0 {
+		params["x-amz-mfa"] = "HIDDEN_DUE_TO_SECURITY_REASONS" // the code is a secret
+	}
+	// No responseElements (CloudTrail shows none for these); the empty
+	// result keeps responseElements from reflecting on a nil interface.
+	s.record(r, c, auditCall{service: s3Service, action: req.op, principal: p, params: params, result: struct{}{}, err: err})
+}
