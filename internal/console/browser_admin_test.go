@@ -84,7 +84,8 @@ func TestBrowserPasswordResetRequired(t *testing.T) {
 }
 
 // TestBrowserAdminAssignsDevices: root signs in, opens the users list,
-// assigns a hardware token from the inventory to one user and a virtual
+// assigns a hardware token picked from the account's inventory (codes
+// computed from the seed the test imported) to one user and a virtual
 // device (the secret read from the page) to another, and the list's MFA
 // column shows both.
 func TestBrowserAdminAssignsDevices(t *testing.T) {
@@ -96,6 +97,7 @@ func TestBrowserAdminAssignsDevices(t *testing.T) {
 			e.user("carol", alicePassword, "")
 			e.user("dave", alicePassword, "")
 			e.importToken("GAHT00000003")
+			e.importToken("GAHT00000004")
 			ctx := newBrowser(t)
 			shot := func(name string) chromedp.Action[chromedp.Void] {
 				if eng.Name != "sqlite" {
@@ -126,7 +128,10 @@ func TestBrowserAdminAssignsDevices(t *testing.T) {
 				chromedp.Click(button("Assign MFA device")),
 				chromedp.WaitVisible(field("Serial number")),
 				chromedp.Click(`//input[@value="hardware"]`),
-				fill("Serial number", "GAHT00000003"),
+				// The account's unassigned tokens are offered: no serial to type.
+				chromedp.WaitReady(`//select[@id=//label[.="Serial number"]/@for]/option[.="GAHT00000004"]`),
+				chromedp.SetValue(field("Serial number"), "GAHT00000003"),
+				shot("assign-hardware"),
 				chromedp.Click(button("Next")),
 				chromedp.WaitVisible(field("MFA code 1")),
 				fill("MFA code 1", e.code(hardwareSecret, -1)),
@@ -142,6 +147,12 @@ func TestBrowserAdminAssignsDevices(t *testing.T) {
 				chromedp.WaitVisible(`//h1[.="dave"]`),
 				chromedp.Click(button("Assign MFA device")),
 				chromedp.WaitVisible(field("Device name")),
+			)
+			// carol's token is in use now: only the other one is offered.
+			if got := pageText(t, ctx, `//select[@id="serial"]`); !strings.Contains(got, "GAHT00000004") || strings.Contains(got, "GAHT00000003") {
+				t.Errorf("inventory offered for dave = %q, want GAHT00000004 only", got)
+			}
+			drive(t, ctx, "dave: the QR code",
 				chromedp.Click(button("Next")),
 				chromedp.WaitVisible(chromedp.CSS(`img[alt^="QR code"]`)),
 				chromedp.Click(`//summary[normalize-space(.)="Show secret key"]`),

@@ -538,3 +538,51 @@ func TestSignInWithAliasAndSeveralDevices(t *testing.T) {
 		}
 	})
 }
+
+// TestHardwareInventoryPicker: an administrator assigning a device to a
+// user is offered the account's unassigned hardware tokens (serials only)
+// when it may list the account's devices (iam:ListVirtualMFADevices); an
+// administrator who may not, and a user assigning its own device, type
+// the serial, and learn no serial of the inventory.
+func TestHardwareInventoryPicker(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		e.importToken("GAHT00000010")
+		e.importToken("GAHT00000011")
+		e.user("bob", alicePassword, "")
+		if _, err := e.root.EnableMFADevice(context.Background(), &awsiam.EnableMFADeviceInput{UserName: aws.String("bob"),
+			SerialNumber: aws.String("GAHT00000011"), AuthenticationCode1: aws.String(e.code(hardwareSecret, -1)),
+			AuthenticationCode2: aws.String(e.code(hardwareSecret, 0))}); err != nil {
+			t.Fatal(err)
+		}
+		e.user("carol", alicePassword, "")
+		e.user("helen", alicePassword, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+			"Action":["iam:EnableMFADevice","iam:CreateVirtualMFADevice","iam:GetUser","iam:ListMFADevices"],"Resource":"*"}]}`)
+		b := e.browser()
+		b.signInRoot()
+		p := b.get("/console/mfa/assign?user=carol")
+		p.mustContain(t, "root assigns to carol", `<select id="serial" name="serial"`, `<option value="GAHT00000010"`, "Choose a token")
+		if strings.Contains(p.body, "GAHT00000011") {
+			t.Error("the picker offers bob's token, which is in use")
+		}
+		if seedPattern.MatchString(p.body) || strings.Contains(p.body, "GEZDGNBVGY3TQOJQ") {
+			t.Error("the picker shows a seed")
+		}
+		p = b.post("/console/mfa/assign", url.Values{"user": {"carol"}, "kind": {"hardware"}, "serial": {""}})
+		if p.status != http.StatusBadRequest {
+			t.Errorf("no token chosen: status %d, want 400", p.status)
+		}
+		p.mustContain(t, "no token chosen", `<option value="GAHT00000010"`)
+		p = b.get("/console/mfa/assign")
+		if strings.Contains(p.body, "<select") || strings.Contains(p.body, "GAHT00000010") {
+			t.Error("root's own assign page offers the inventory")
+		}
+
+		h := e.browser()
+		h.signIn("helen", alicePassword)
+		p = h.get("/console/mfa/assign?user=carol")
+		p.mustContain(t, "helen assigns to carol", `<input id="serial" name="serial" type="text"`)
+		if strings.Contains(p.body, "GAHT00000010") || strings.Contains(p.body, "<select") {
+			t.Error("helen, who may not list the account's devices, is offered the inventory")
+		}
+	})
+}

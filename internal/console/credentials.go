@@ -144,6 +144,25 @@ type assignData struct {
 	// only a virtual one cannot.
 	Denied        *denied
 	VirtualDenied *denied
+	// Inventory is the account's unassigned hardware tokens, offered when
+	// an administrator assigns a device to another user and may list the
+	// account's devices; empty: the serial is typed.
+	Inventory []string
+}
+
+// inventory returns the unassigned hardware tokens the assign form offers
+// for the user userName names: none for the caller's own device (its
+// token is the one in its hand, whose serial it types) or when the caller
+// may not list the account's devices.
+func (s *Server) inventory(r *http.Request, c *caller, userName string) ([]string, error) {
+	if userName == "" {
+		return nil, nil
+	}
+	serials, err := s.iam.UnassignedHardwareTokens(requestContext(r), c.principal)
+	if awserr.Code(err) == awserr.AccessDenied {
+		return nil, nil
+	}
+	return serials, err
 }
 
 // assignCodesData is the wizard's second step. QR and Seed are set only
@@ -169,6 +188,12 @@ func (s *Server) assignPage(w http.ResponseWriter, r *http.Request, c *caller) {
 	if virtual != nil {
 		data.Kind = "hardware"
 	}
+	if enable == nil {
+		if data.Inventory, err = s.inventory(r, c, user); err != nil {
+			s.internalError(w, r, "hardware inventory", err)
+			return
+		}
+	}
 	s.render(w, r, http.StatusOK, "assign", &view{Title: "Assign MFA device", Identity: c.identity(), Data: data})
 }
 
@@ -179,6 +204,11 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, c *caller) {
 	data := &assignData{User: strings.TrimSpace(r.PostFormValue("user")), Kind: r.PostFormValue("kind"), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Serial: strings.TrimSpace(r.PostFormValue("serial"))}
 	again := func(status int, msg string) {
+		var err error
+		if data.Inventory, err = s.inventory(r, c, data.User); err != nil {
+			s.internalError(w, r, "hardware inventory", err)
+			return
+		}
 		s.render(w, r, status, "assign", &view{Title: "Assign MFA device", Identity: c.identity(), Error: msg, Data: data})
 	}
 	if data.Kind == "hardware" {

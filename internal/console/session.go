@@ -229,6 +229,9 @@ func (s *Server) navFor(r *http.Request, c *caller) navLinks {
 			nav.Current = section
 		}
 	}
+	if strings.HasPrefix(r.URL.Path, "/console/mfa/") && r.FormValue("user") != "" {
+		nav.Current = "users" // a device for another user, from its page
+	}
 	if s.quotas != nil {
 		nav.Quotas = any(quotas.ARN(c.user.AccountID, "*"), actionListServiceQuotas, actionRequestQuotaChange)
 	}

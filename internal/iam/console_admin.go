@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"errors"
+
+	"github.com/iamd/iamd/internal/authz"
 )
 
 // SignInPasswordResetRequired tells whether u's login profile asks for a
@@ -30,4 +32,26 @@ func (s *Service) SignInPasswordResetRequired(ctx context.Context, u *User) (boo
 // GetAccountPasswordPolicy.
 func (s *Service) SignInPasswordPolicy(ctx context.Context, accountID string) (*PasswordPolicy, error) {
 	return s.passwordPolicy(ctx, accountID)
+}
+
+// UnassignedHardwareTokens lists the serial numbers of the account's
+// hardware tokens that no identity uses, for the console's assign form to
+// offer. AWS has no API that lists hardware tokens; the listing of the
+// account's MFA devices, iam:ListVirtualMFADevices, is what authorises it.
+// Only serials are returned, never a token's seed.
+func (s *Service) UnassignedHardwareTokens(ctx context.Context, p *authz.Principal) ([]string, error) {
+	if err := s.authz.Authorize(ctx, p, "iam:ListVirtualMFADevices", "*"); err != nil {
+		return nil, err
+	}
+	ds, err := s.store.ListHardwareTokens(ctx, p.AccountID)
+	if err != nil {
+		return nil, internal("list hardware tokens", err)
+	}
+	out := []string{}
+	for _, d := range ds {
+		if d.User == nil && d.Device.UserID == "" {
+			out = append(out, d.Device.Serial)
+		}
+	}
+	return out, nil
 }
