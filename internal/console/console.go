@@ -14,6 +14,7 @@
 package console
 
 import (
+	"context"
 	"crypto/rand"
 	"embed"
 	"github.com/iamd/iamd/internal/audit"
@@ -64,11 +65,23 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// SessionStore keeps the console's sessions, ends a user's sessions when
+// its password changes, and records when a password was last used to
+// sign in; internal/store implements it.
+type SessionStore interface {
+	iam.ConsoleSessionStore
+	// DeleteUserConsoleSessions ends a user's sessions except keepID's
+	// ("" keeps none) and returns how many.
+	DeleteUserConsoleSessions(ctx context.Context, accountID, userID, keepID string) (int64, error)
+	// RecordPasswordUsed sets the user's PasswordLastUsed (never back).
+	RecordPasswordUsed(ctx context.Context, accountID, userID string, at time.Time) error
+}
+
 // Options wires a console. IAM and Sessions are required; a nil Clock is
 // the IAM service's, a nil Rand crypto/rand, a nil Logger discards.
 type Options struct {
 	IAM      *iam.Service
-	Sessions iam.ConsoleSessionStore
+	Sessions SessionStore
 	Clock    clock.Clock
 	Rand     io.Reader
 	Logger   *slog.Logger
@@ -83,7 +96,7 @@ type Options struct {
 // Server serves the console under /console.
 type Server struct {
 	iam      *iam.Service
-	sessions iam.ConsoleSessionStore
+	sessions SessionStore
 	clock    clock.Clock
 	rand     io.Reader
 	log      *slog.Logger

@@ -92,6 +92,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *calle
 	switch code := awserr.Code(err); {
 	case err == nil:
 		s.log.Info("console: password changed", "account", c.user.AccountID, "user", c.user.ARN(), "forced", c.resetRequired)
+		// The old password's other sessions end; this one goes on.
+		s.endOtherSessions(r, c.user.AccountID, c.user.ID, c.session.ID)
 		http.Redirect(w, r, "/console/security-credentials?password=1", http.StatusSeeOther)
 	case code == awserr.AccessDenied:
 		s.changePasswordView(w, r, c, http.StatusForbidden, "", deniedBy(err, "iam:ChangePassword", c))

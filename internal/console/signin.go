@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -100,6 +101,7 @@ func (s *Server) afterPassword(w http.ResponseWriter, r *http.Request, u *iam.Us
 		return
 	}
 	s.recordLogin(r, u, "", loginSuccess, false)
+	s.passwordUsed(r, u)
 	s.log.Info("console sign-in", "account", u.AccountID, "user", u.ARN(), "mfa", false, "client", clientAddr(r))
 	http.Redirect(w, r, "/console/security-credentials", http.StatusSeeOther)
 }
@@ -184,6 +186,7 @@ func (s *Server) mfaSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.recordLogin(r, u, "", loginSuccess, true)
+	s.passwordUsed(r, u)
 	s.log.Info("console sign-in", "account", u.AccountID, "user", u.ARN(), "mfa", true, "serial", serial, "client", clientAddr(r))
 	http.Redirect(w, r, "/console/security-credentials", http.StatusSeeOther)
 }
@@ -203,4 +206,25 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	s.endSession(r)
 	clearCookie(w, r)
 	http.Redirect(w, r, "/console/signin?signedout=1", http.StatusSeeOther)
+}
+
+// passwordUsed records that u's password signed in (PasswordLastUsed, as
+// AWS records console sign-ins); a failure is logged, the sign-in stands.
+func (s *Server) passwordUsed(r *http.Request, u *iam.User) {
+	if err := s.sessions.RecordPasswordUsed(context.WithoutCancel(r.Context()), u.AccountID, u.ID, s.clock.Now().UTC()); err != nil {
+		s.log.Error("console: record password last used", "account", u.AccountID, "user", u.ARN(), "err", err)
+	}
+}
+
+// endOtherSessions ends the console sessions of the user userID except
+// keepID's ("" ends them all), after its password changed or was removed.
+func (s *Server) endOtherSessions(r *http.Request, accountID, userID, keepID string) {
+	n, err := s.sessions.DeleteUserConsoleSessions(context.WithoutCancel(r.Context()), accountID, userID, keepID)
+	if err != nil {
+		s.log.Error("console: end the sessions of a user whose password changed", "account", accountID, "user_id", userID, "err", err)
+		return
+	}
+	if n > 0 {
+		s.log.Info("console: sessions ended after a password change", "account", accountID, "user_id", userID, "count", n)
+	}
 }

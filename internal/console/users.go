@@ -269,14 +269,39 @@ func (s *Server) loginProfile(w http.ResponseWriter, r *http.Request, c *caller)
 		}
 		err := s.iam.UpdateLoginProfile(ctx, c.principal, name, pw, &reset)
 		s.recordCall(r, c.principal, "UpdateLoginProfile", map[string]any{"userName": name, "password": "HIDDEN_DUE_TO_SECURITY_REASONS", "passwordResetRequired": reset}, err)
+		if err == nil && pw != nil {
+			s.endSessionsOf(r, c, name)
+		}
 		s.userDone(w, r, c, err, "iam:UpdateLoginProfile", "login=updated")
 	case "delete":
 		err := s.iam.DeleteLoginProfile(ctx, c.principal, name)
 		s.recordCall(r, c.principal, "DeleteLoginProfile", map[string]any{"userName": name}, err)
+		if err == nil {
+			s.endSessionsOf(r, c, name)
+		}
 		s.userDone(w, r, c, err, "iam:DeleteLoginProfile", "login=deleted")
 	default:
 		http.Redirect(w, r, "/console/users/"+url.PathEscape(name), http.StatusSeeOther)
 	}
+}
+
+// endSessionsOf ends the console sessions of the user name names after
+// the caller changed or removed its password: whoever signed in with the
+// old one is signed out. The caller's own session stays when the user is
+// itself.
+func (s *Server) endSessionsOf(r *http.Request, c *caller, name string) {
+	u, err := s.iam.ConsoleUserNamed(r.Context(), c.user.AccountID, name)
+	if err != nil {
+		if !errors.Is(err, iam.ErrNotFound) {
+			s.log.Error("console: find a user whose password changed", "account", c.user.AccountID, "user", name, "err", err)
+		}
+		return
+	}
+	keep := ""
+	if u.ID == c.user.ID {
+		keep = c.session.ID
+	}
+	s.endOtherSessions(r, u.AccountID, u.ID, keep)
 }
 
 // removeUserDevice deactivates one of a user's devices

@@ -55,3 +55,18 @@ func (s *Service) UnassignedHardwareTokens(ctx context.Context, p *authz.Princip
 	}
 	return out, nil
 }
+
+// ConsoleUserNamed finds an IAM user of the account by name, whatever the
+// caller's policies: the console ends a user's sessions after an
+// authorised change or removal of its password, and needs its id.
+// ErrNotFound when there is none.
+func (s *Service) ConsoleUserNamed(ctx context.Context, accountID, name string) (*User, error) {
+	u, err := s.store.UserByName(ctx, accountID, name)
+	if errors.Is(err, ErrNotFound) || err == nil && u.Root {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, internal("find user", err)
+	}
+	return u, nil
+}

@@ -66,3 +66,46 @@ func (s *Store) DeleteExpiredConsoleSessions(ctx context.Context, idleBefore, cr
 	}
 	return res.RowsAffected()
 }
+
+// DeleteUserConsoleSessions ends every console session of a user, pending
+// or not, except the one whose id is keepID ("" keeps none), and returns
+// how many it ended: a changed or removed password ends the sessions it
+// opened.
+func (s *Store) DeleteUserConsoleSessions(ctx context.Context, accountID, userID, keepID string) (int64, error) {
+	res, err := s.exec(ctx, `DELETE FROM console_sessions WHERE account_id = $1 AND user_id = $2 AND id <> $3`, accountID, userID, keepID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// RecordPasswordUsed sets a user's (or root's) password_last_used, as a
+// console sign-in with the password does; it never moves it back. It
+// bumps the account's generation, as every account write does, so caches
+// of the user notice the change. iam.ErrNotFound when there is no such
+// user.
+func (s *Store) RecordPasswordUsed(ctx context.Context, accountID, userID string, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET generation = generation + 1 WHERE id = $1`, accountID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return iam.ErrNotFound
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE users SET password_last_used = $1 WHERE account_id = $2 AND id = $3 AND password_last_used < $1`,
+			ms(at), accountID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE account_id = $1 AND id = $2`, accountID, userID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+				return iam.ErrNotFound
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -83,3 +83,67 @@ func TestConsoleSessions(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleSessionsOfUser ends one user's sessions but one, on every
+// engine, and records a password's last use without moving it back.
+func TestConsoleSessionsOfUser(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			st := e.Open(t)
+			for _, cs := range []*iam.ConsoleSession{
+				{ID: "a1", AccountID: "123456789012", UserID: "AIDAALICE"},
+				{ID: "a2", AccountID: "123456789012", UserID: "AIDAALICE"},
+				{ID: "a3", AccountID: "123456789012", UserID: "AIDAALICE", MFAPending: true},
+				{ID: "b1", AccountID: "123456789012", UserID: "AIDABOB"},
+				{ID: "x1", AccountID: "210987654321", UserID: "AIDAALICE"},
+			} {
+				cs.CreatedAt, cs.LastSeen = t0, t0
+				if err := st.CreateConsoleSession(ctx, cs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n, err := st.DeleteUserConsoleSessions(ctx, "123456789012", "AIDAALICE", "a1")
+			if err != nil || n != 2 {
+				t.Errorf("DeleteUserConsoleSessions(keep a1) = %d, %v, want 2", n, err)
+			}
+			for id, want := range map[string]bool{"a1": true, "a2": false, "a3": false, "b1": true, "x1": true} {
+				_, err := st.ConsoleSession(ctx, id)
+				if got := err == nil; got != want {
+					t.Errorf("session %s exists = %v (%v), want %v", id, got, err, want)
+				}
+			}
+			if n, err := st.DeleteUserConsoleSessions(ctx, "123456789012", "AIDAALICE", ""); err != nil || n != 1 {
+				t.Errorf("DeleteUserConsoleSessions(keep none) = %d, %v, want 1", n, err)
+			}
+
+			acct := "123456789012"
+			root := &iam.User{ID: acct, AccountID: acct, Name: iam.RootUserName, Path: "/", Root: true, CreatedAt: t0}
+			if err := st.CreateAccount(ctx, &iam.Account{ID: acct, Email: "c@example.com", CreatedAt: t0}, root, "", nil); err != nil {
+				t.Fatal(err)
+			}
+			u := &iam.User{ID: "AIDAALICE", AccountID: acct, Name: "alice", Path: "/", CreatedAt: t0}
+			if err := st.CreateUser(ctx, u, 100); err != nil {
+				t.Fatal(err)
+			}
+			for _, at := range []time.Time{t0.Add(time.Hour), t0.Add(time.Minute)} {
+				if err := st.RecordPasswordUsed(ctx, acct, "AIDAALICE", at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, err := st.UserByID(ctx, acct, "AIDAALICE"); err != nil || !got.PasswordLastUsed.Equal(t0.Add(time.Hour)) {
+				t.Errorf("PasswordLastUsed = %v (%v), want %v (never moved back)", got.PasswordLastUsed, err, t0.Add(time.Hour))
+			}
+			if err := st.RecordPasswordUsed(ctx, acct, acct, t0); err != nil {
+				t.Errorf("RecordPasswordUsed(root) = %v", err)
+			}
+			if err := st.RecordPasswordUsed(ctx, acct, "AIDANOBODY", t0); !errors.Is(err, iam.ErrNotFound) {
+				t.Errorf("RecordPasswordUsed(no user) = %v, want ErrNotFound", err)
+			}
+			if err := st.RecordPasswordUsed(ctx, "999999999999", "AIDAALICE", t0); !errors.Is(err, iam.ErrNotFound) {
+				t.Errorf("RecordPasswordUsed(no account) = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
