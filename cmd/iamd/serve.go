@@ -134,7 +134,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		clk = testClock
 	}
-	iamSvc := iam.New(st, iam.Options{Logger: log, Clock: clk, Config: iam.Config{Issuer: *issuer}})
+	// What every signed request reads (its key, principal and policies)
+	// is cached; this process's writes clear it as they commit, other
+	// nodes' within a poll (250 ms).
+	cache := store.NewCache(st, store.CacheOptions{Logger: log})
+	go cache.Run(ctx)
+	decider := iam.NewDecider(cache, clk)
+	iamSvc := iam.New(st, iam.Options{Logger: log, Clock: clk, Config: iam.Config{Issuer: *issuer}, Authorizer: decider})
 	if tm == nil {
 		marked, err := st.MarkedForTest(ctx)
 		if err != nil {
@@ -154,9 +160,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// The console files quota increase requests with the same quotas
 	// domain as the Service Quotas API.
 	quotaSvc := servingQuotas(st, iamSvc, log, autoApproveMax)
-	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: st, Quotas: quotaSvc, Log: log,
+	handler := gateway.New(gateway.Deps{IAM: iamSvc, STS: stsSvc, Store: cache, Quotas: quotaSvc, Log: log,
 		Audit: auditor, AuditStore: st,
-		S3: gateway.S3Config{BaseDomain: *s3BaseDomain, Service: s3.New(st, st.S3Blobs(), iam.NewDecider(st, clk), iamSvc.CheckOwnCode,
+		S3: gateway.S3Config{BaseDomain: *s3BaseDomain, Service: s3.New(st, st.S3Blobs(), decider, iamSvc.CheckOwnCode,
 			s3.Config{MaxObjectSize: maxObject, AllowInsecureMFAHeader: *insecureMFA, Clock: clk, Log: log})},
 		Console: console.New(console.Options{IAM: iamSvc, Sessions: st, Logger: log, Audit: auditor, Quotas: quotaSvc}), TestMode: tm.door()})
 	srv := &http.Server{

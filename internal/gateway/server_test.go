@@ -64,6 +64,10 @@ func newEnvWith(t testing.TB, e storetest.Engine, authz authz.Authorizer) *env {
 	t.Helper()
 	st := e.Open(t)
 	clk := clock.NewFake(time.Now())
+	if authz == nil {
+		// The policy decision reads through a cache, as iamd serve's does.
+		authz = iam.NewDecider(store.NewCache(st, store.CacheOptions{}), clk)
+	}
 	svc := iam.New(st, iam.Options{Clock: clk, Authorizer: authz})
 	if _, err := svc.CreateAccount(context.Background(), iam.NewAccount{ID: accountID, Email: "root@example.com",
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
@@ -464,5 +468,8 @@ func newGateway(t testing.TB, st *store.Store, svc *iam.Service, q *quotas.Servi
 	}
 	rec := audit.NewRecorder(st, audit.Options{Clock: svc.Clock()})
 	t.Cleanup(func() { rec.Close() })
-	return gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: st, Quotas: q, Audit: rec, AuditStore: st})
+	// Keys and principals are read through a cache, as iamd serve reads
+	// them: every test here also checks that a write is honoured at once.
+	return gateway.New(gateway.Deps{IAM: svc, STS: sts.New(svc, storetest.Sealer(t), nil), Store: store.NewCache(st, store.CacheOptions{}),
+		Quotas: q, Audit: rec, AuditStore: st})
 }

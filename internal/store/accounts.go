@@ -86,7 +86,7 @@ func (s *Store) Quotas(ctx context.Context, accountID string) (map[string]int, e
 // SetQuota sets one quota of an account.
 func (s *Store) SetQuota(ctx context.Context, accountID, name string, value int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			if errors.Is(err, errNoAccount) {
 				return iam.ErrNotFound
 			}

@@ -93,7 +93,7 @@ func (s *Store) DeleteAccessKey(ctx context.Context, accountID, userID, keyID st
 // reports ErrNotFound when it changed no row.
 func (s *Store) writeOne(ctx context.Context, accountID, query string, args ...any) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, query, args...)
@@ -119,7 +119,7 @@ func (s *Store) insertLoginProfile(ctx context.Context, tx *sql.Tx, accountID st
 // CreateLoginProfile gives a user a password.
 func (s *Store) CreateLoginProfile(ctx context.Context, accountID string, lp *iam.LoginProfile) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		return s.insertLoginProfile(ctx, tx, accountID, lp)

@@ -116,7 +116,7 @@ func scanTaggedUser(sc rowScanner) (*iam.User, error) {
 func (s *Store) editTags(ctx context.Context, accountID, selectQ, updateQ string, args []any, fold bool, maxTags int,
 	change func([]iam.Tag) []iam.Tag) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		var raw string
@@ -218,7 +218,7 @@ func (s *Store) PasswordPolicy(ctx context.Context, accountID string) (*iam.Pass
 // PutPasswordPolicy sets or replaces an account's password policy.
 func (s *Store) PutPasswordPolicy(ctx context.Context, accountID string, pp *iam.PasswordPolicy) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO password_policies (account_id, minimum_length, require_symbols,
@@ -267,7 +267,7 @@ func (s *Store) PasswordHistory(ctx context.Context, accountID, userID string, n
 // history and trimming it to keepHistory entries.
 func (s *Store) SetPassword(ctx context.Context, accountID, userID, hash string, resetRequired bool, at time.Time, keepHistory int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if keepHistory > 0 {

@@ -84,7 +84,7 @@ func (s *Store) UpdateGroup(ctx context.Context, accountID, groupID, newName, ne
 // DeleteGroup deletes a group that has no members and no policies.
 func (s *Store) DeleteGroup(ctx context.Context, accountID, groupID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if err := entityExists(ctx, tx, accountID, iam.EntityGroup, groupID); err != nil {
@@ -136,7 +136,7 @@ func entityExists(ctx context.Context, tx *sql.Tx, accountID string, kind iam.En
 // AddUserToGroup adds a membership within the user's group quota.
 func (s *Store) AddUserToGroup(ctx context.Context, accountID, groupID, userID string, maxGroupsPerUser int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if err := entityExists(ctx, tx, accountID, iam.EntityGroup, groupID); err != nil {

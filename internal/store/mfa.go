@@ -69,7 +69,7 @@ func (s *Store) insertDevice(ctx context.Context, tx *sql.Tx, d *iam.MFADevice) 
 // ImportHardwareTokens adds tokens to an account's inventory, all or none.
 func (s *Store) ImportHardwareTokens(ctx context.Context, accountID string, tokens []iam.MFADevice) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			if errors.Is(err, errNoAccount) {
 				return iam.ErrNotFound
 			}
@@ -194,7 +194,7 @@ func (s *Store) scanDeviceWithUser(sc rowScanner) (*iam.DeviceWithUser, error) {
 // EnableMFADevice assigns a device to a user if the codes' step is fresh.
 func (s *Store) EnableMFADevice(ctx context.Context, accountID, serial, userID string, step, drift int64, now time.Time, maxPerUser int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		var owner sql.NullString
@@ -275,7 +275,7 @@ func (s *Store) DeleteMFADevice(ctx context.Context, accountID, serial string) e
 
 func (s *Store) deleteDevice(ctx context.Context, accountID, serial, kind string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		var owner sql.NullString

@@ -133,7 +133,7 @@ func ownPolicy(ctx context.Context, tx *sql.Tx, accountID, arn string) (string, 
 // its default version.
 func (s *Store) DeletePolicy(ctx context.Context, accountID, arn string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if _, _, err := ownPolicy(ctx, tx, accountID, arn); err != nil {
@@ -163,7 +163,7 @@ func (s *Store) DeletePolicy(ctx context.Context, accountID, arn string) error {
 func (s *Store) CreatePolicyVersion(ctx context.Context, accountID, arn, document string, setDefault bool, now time.Time, maxVersions int) (*iam.PolicyVersion, error) {
 	var v *iam.PolicyVersion
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		_, next, err := ownPolicy(ctx, tx, accountID, arn)
@@ -268,7 +268,7 @@ func (s *Store) SetDefaultPolicyVersion(ctx context.Context, accountID, arn, ver
 // DeletePolicyVersion deletes a version other than the default.
 func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, arn, versionID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		def, _, err := ownPolicy(ctx, tx, accountID, arn)
@@ -293,7 +293,7 @@ func (s *Store) DeletePolicyVersion(ctx context.Context, accountID, arn, version
 // aggregate size quota, summed in the transaction.
 func (s *Store) PutInlinePolicy(ctx context.Context, accountID string, e iam.Entity, name, document string, size func(string) int, maxTotalSize int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if err := entityExists(ctx, tx, accountID, e.Kind, e.ID); err != nil {
@@ -371,7 +371,7 @@ func (s *Store) ListInlinePolicies(ctx context.Context, accountID string, e iam.
 // AttachPolicy attaches a visible managed policy within the entity's quota.
 func (s *Store) AttachPolicy(ctx context.Context, accountID string, e iam.Entity, arn string, maxAttached int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if err := entityExists(ctx, tx, accountID, e.Kind, e.ID); err != nil {

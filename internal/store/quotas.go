@@ -22,7 +22,7 @@ var _ quotas.Store = (*Store)(nil)
 // APPROVED raises its quota in the same transaction.
 func (s *Store) CreateQuotaRequest(ctx context.Context, r *quotas.Request) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, r.AccountID); err != nil {
+		if err := s.lockAccount(ctx, tx, r.AccountID); err != nil {
 			if errors.Is(err, errNoAccount) {
 				return iam.ErrNotFound
 			}
@@ -133,7 +133,7 @@ func (s *Store) ResolveQuotaRequest(ctx context.Context, id, status string, now 
 		if err != nil {
 			return err
 		}
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE quota_requests SET status = $1, updated_at = $2

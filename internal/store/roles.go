@@ -119,7 +119,7 @@ func roleExists(ctx context.Context, tx *sql.Tx, accountID, roleID string) error
 // UpdateRole changes a role's description and maximum session duration.
 func (s *Store) UpdateRole(ctx context.Context, accountID, roleID string, description *string, maxSessionDuration *int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if err := roleExists(ctx, tx, accountID, roleID); err != nil {
@@ -144,7 +144,7 @@ func (s *Store) UpdateRole(ctx context.Context, accountID, roleID string, descri
 // UpdateAssumeRolePolicy replaces a role's trust policy and its pins.
 func (s *Store) UpdateAssumeRolePolicy(ctx context.Context, accountID, roleID, document string, pins []iam.TrustPin) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE roles SET trust_policy = $1, trust_pins = $2 WHERE account_id = $3 AND id = $4`,
@@ -162,7 +162,7 @@ func (s *Store) UpdateAssumeRolePolicy(ctx context.Context, accountID, roleID, d
 // DeleteRole deletes a role without policies, and with it its tags.
 func (s *Store) DeleteRole(ctx context.Context, accountID, roleID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if err := roleExists(ctx, tx, accountID, roleID); err != nil {

@@ -163,15 +163,36 @@ func (b *fileBlobs) Delete(_ context.Context, id string) error {
 // dbBlobs keeps each blob as an s3_blobs row and its s3_blob_parts.
 type dbBlobs struct{ s *Store }
 
-// Create writes the parts in one transaction as r yields them, so memory
-// holds one part at a time, and commits only after r ended cleanly: an
-// error from r rolls every part back.
+// Create first spools r to a temporary file on this node, then writes the
+// parts from it in one transaction, so memory holds one part at a time and
+// nothing is committed unless r ended cleanly. The transaction is opened
+// only once the client has sent the whole body: read straight from the
+// client, a slow or stalled upload would hold a database connection (and
+// its row locks) for as long as the server's read timeout allows, and a
+// handful of them would take every connection the database has.
 func (b *dbBlobs) Create(ctx context.Context, r io.Reader) (string, int64, error) {
 	id, err := newBlobID()
 	if err != nil {
 		return "", 0, err
 	}
+	spool, err := os.CreateTemp("", "iamd-s3-upload-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("store: s3 blob: spool: %w", err)
+	}
+	defer func() {
+		spool.Close()
+		os.Remove(spool.Name())
+	}()
 	rr := &recordingReader{ctx: ctx, r: r}
+	if _, err := io.Copy(spool, rr); err != nil {
+		if rr.err != nil {
+			return "", 0, rr.err
+		}
+		return "", 0, fmt.Errorf("store: s3 blob: spool: %w", err)
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return "", 0, fmt.Errorf("store: s3 blob: spool: %w", err)
+	}
 	var size int64
 	err = b.s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO s3_blobs (blob_id, size, parts, created_at) VALUES ($1, 0, 0, $2)`,
@@ -181,10 +202,7 @@ func (b *dbBlobs) Create(ctx context.Context, r io.Reader) (string, int64, error
 		buf := make([]byte, blobPartSize)
 		part := 0
 		for {
-			n, err := io.ReadFull(rr, buf)
-			if rr.err != nil {
-				return rr.err
-			}
+			n, err := io.ReadFull(spool, buf)
 			if n > 0 {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO s3_blob_parts (blob_id, part, data) VALUES ($1, $2, $3)`,
 					id, part, buf[:n]); err != nil {
@@ -204,9 +222,6 @@ func (b *dbBlobs) Create(ctx context.Context, r io.Reader) (string, int64, error
 		return err
 	})
 	if err != nil {
-		if rr.err != nil && errors.Is(err, rr.err) {
-			return "", 0, err
-		}
 		return "", 0, fmt.Errorf("store: s3 blob: %w", err)
 	}
 	return id, size, nil

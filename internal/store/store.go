@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,6 +49,15 @@ type Store struct {
 	// of a simple read parsing the SQL, so each statement is parsed once
 	// per connection instead of once per call.
 	stmts sync.Map // string → *sql.Stmt
+
+	// txAccounts collects, per open transaction, the accounts lockAccount
+	// bumped; onCommit (a func([]string)) is told of them after the commit.
+	txAccounts sync.Map // *sql.Tx → *[]string
+	hooksMu    sync.Mutex
+	onCommit   atomic.Pointer[[]func([]string)]
+	onReset    atomic.Pointer[[]func()] // told after ResetForTest
+	// roundTrips counts statements and transactions sent (RoundTrips).
+	roundTrips atomic.Int64
 }
 
 // Config says where the store lives.
@@ -240,6 +250,7 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // query, queryRow and exec run a statement outside a transaction through
 // the statement cache.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s.roundTrips.Add(1)
 	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -248,6 +259,7 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 }
 
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+	s.roundTrips.Add(1)
 	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return errRow{err}
@@ -256,6 +268,7 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) rowScan
 }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s.roundTrips.Add(1)
 	st, err := s.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -271,30 +284,96 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-// tx runs fn in one transaction, committed only when fn succeeds.
+// tx runs fn in one transaction, committed only when fn succeeds. The
+// accounts whose generation it bumped are given to the OnCommit hook after
+// the commit.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	s.roundTrips.Add(1)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	var accts []string
+	s.txAccounts.Store(tx, &accts)
+	defer s.txAccounts.Delete(tx)
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if hooks := s.onCommit.Load(); hooks != nil && len(accts) > 0 {
+		for _, h := range *hooks {
+			h(accts)
+		}
+	}
+	return nil
+}
+
+// OnCommit adds a function told, after each commit, which accounts the
+// transaction changed (their generation was bumped): a cache in this
+// process drops what it holds of them at once instead of at its next poll.
+func (s *Store) OnCommit(fn func(accountIDs []string)) { addHook(&s.hooksMu, &s.onCommit, fn) }
+
+// OnReset adds a function told after a test-mode reset (ResetForTest),
+// which remakes every account: a cache drops everything.
+func (s *Store) OnReset(fn func()) { addHook(&s.hooksMu, &s.onReset, fn) }
+
+// addHook appends fn to a copy-on-write list of hooks, which commits read
+// without a lock.
+func addHook[F any](mu *sync.Mutex, p *atomic.Pointer[[]F], fn F) {
+	mu.Lock()
+	defer mu.Unlock()
+	var hooks []F
+	if old := p.Load(); old != nil {
+		hooks = append(hooks, *old...)
+	}
+	hooks = append(hooks, fn)
+	p.Store(&hooks)
+}
+
+// RoundTrips counts the statements and transactions the store has sent
+// to the database: a test asks how many a request costs.
+func (s *Store) RoundTrips() int64 { return s.roundTrips.Load() }
+
+// Generations returns every account's generation, the number each write
+// transaction of the account bumps: caches poll it to notice other nodes'
+// writes.
+func (s *Store) Generations(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.query(ctx, `SELECT id, generation FROM accounts`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var g int64
+		if err := rows.Scan(&id, &g); err != nil {
+			return nil, err
+		}
+		out[id] = g
+	}
+	return out, rows.Err()
 }
 
 // lockAccount bumps the account's generation. Every write transaction
 // starts with it: it serialises writes within one account on PostgreSQL, so
 // quota counts taken later in the transaction hold, and it lets caches notice
-// a change.
-func lockAccount(ctx context.Context, tx *sql.Tx, accountID string) error {
+// a change — other nodes' by polling the generations (Generations), this
+// process's at once: the transaction tells OnCommit's hook when it commits.
+func (s *Store) lockAccount(ctx context.Context, tx *sql.Tx, accountID string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE accounts SET generation = generation + 1 WHERE id = $1`, accountID)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("account %s: %w", accountID, errNoAccount)
+	}
+	if v, ok := s.txAccounts.Load(tx); ok {
+		accts := v.(*[]string)
+		*accts = append(*accts, accountID)
 	}
 	return nil
 }
@@ -308,7 +387,7 @@ var errNoAccount = errors.New("store: no such account")
 // the count still holds when insert writes.
 func (s *Store) insertWithin(ctx context.Context, accountID string, max int, count string, args []any, insert func(*sql.Tx) error) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		if err := underQuota(ctx, tx, max, count, args...); err != nil {

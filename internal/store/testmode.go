@@ -61,6 +61,11 @@ func (s *Store) ResetForTest(ctx context.Context, seed TestSeed) error {
 	if err := s.resetTables(ctx, seed); err != nil {
 		return err
 	}
+	if hooks := s.onReset.Load(); hooks != nil {
+		for _, h := range *hooks {
+			h() // a cache forgets everything: accounts were made anew
+		}
+	}
 	return s.wipeBlobFiles()
 }
 

@@ -82,7 +82,7 @@ func (s *Store) ListUsers(ctx context.Context, accountID, pathPrefix string, pag
 // DeleteUser deletes an IAM user that has nothing left attached.
 func (s *Store) DeleteUser(ctx context.Context, accountID, userID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := lockAccount(ctx, tx, accountID); err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
 			return err
 		}
 		checks := []struct{ what, query string }{
