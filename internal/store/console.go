@@ -80,20 +80,18 @@ func (s *Store) DeleteUserConsoleSessions(ctx context.Context, accountID, userID
 }
 
 // RecordPasswordUsed sets a user's (or root's) password_last_used, as a
-// console sign-in with the password does; it never moves it back. It
-// bumps the account's generation, as every account write does, so caches
-// of the user notice the change. iam.ErrNotFound when there is no such
-// user.
+// console sign-in with the password does; it never moves it back. It is
+// an account write (lockAccount), so caches of the user notice the
+// change. iam.ErrNotFound when there is no such user.
 func (s *Store) RecordPasswordUsed(ctx context.Context, accountID, userID string, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET generation = generation + 1 WHERE id = $1`, accountID)
-		if err != nil {
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
+			if errors.Is(err, errNoAccount) {
+				return iam.ErrNotFound
+			}
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return iam.ErrNotFound
-		}
-		res, err = tx.ExecContext(ctx, `UPDATE users SET password_last_used = $1 WHERE account_id = $2 AND id = $3 AND password_last_used < $1`,
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_last_used = $1 WHERE account_id = $2 AND id = $3 AND password_last_used < $1`,
 			ms(at), accountID, userID)
 		if err != nil {
 			return err
