@@ -135,12 +135,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		clk = testClock
 	}
 	// What every signed request reads (its key, principal and policies)
-	// is cached; this process's writes clear it as they commit, other
-	// nodes' within a poll (250 ms).
+	// is cached, for the gateway, the policy decision and the iam domain
+	// alike; this process's writes clear it as they commit, other nodes'
+	// within a poll (250 ms).
 	cache := store.NewCache(st, store.CacheOptions{Logger: log})
 	go cache.Run(ctx)
 	decider := iam.NewDecider(cache, clk)
-	iamSvc := iam.New(st, iam.Options{Logger: log, Clock: clk, Config: iam.Config{Issuer: *issuer}, Authorizer: decider})
+	iamSvc := iam.New(cache, iam.Options{Logger: log, Clock: clk, Config: iam.Config{Issuer: *issuer}, Authorizer: decider})
 	if tm == nil {
 		marked, err := st.MarkedForTest(ctx)
 		if err != nil {

@@ -64,11 +64,13 @@ func newEnvWith(t testing.TB, e storetest.Engine, authz authz.Authorizer) *env {
 	t.Helper()
 	st := e.Open(t)
 	clk := clock.NewFake(time.Now())
+	// The domain and the policy decision read through a cache, as in
+	// iamd serve.
+	cache := store.NewCache(st, store.CacheOptions{})
 	if authz == nil {
-		// The policy decision reads through a cache, as iamd serve's does.
-		authz = iam.NewDecider(store.NewCache(st, store.CacheOptions{}), clk)
+		authz = iam.NewDecider(cache, clk)
 	}
-	svc := iam.New(st, iam.Options{Clock: clk, Authorizer: authz})
+	svc := iam.New(cache, iam.Options{Clock: clk, Authorizer: authz})
 	if _, err := svc.CreateAccount(context.Background(), iam.NewAccount{ID: accountID, Email: "root@example.com",
 		RootAccessKeyID: rootKeyID, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
