@@ -191,8 +191,19 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, c *call) {
 		s.s3Error(w, r, c.reqID, err)
 		return
 	}
-	ctx := authz.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
 	mfaHeader := r.Header.Values("X-Amz-Mfa")
+	if len(mfaHeader) > 0 && !signs(c.signed.SignedHeaders, "x-amz-mfa") {
+		// The code is bound to the request only when the signature covers
+		// it: unsigned, a code seen in transit (or phished) could be put on
+		// another captured request of the root user — one refused for
+		// want of a code — within the signature's 15 minutes. The SDKs and
+		// the CLI sign every x-amz-* header, and S3 refuses unsigned ones.
+		err := unsignedHeader("x-amz-mfa")
+		s.recordS3(r, c, req, p, err)
+		s.s3Error(w, r, c.reqID, err)
+		return
+	}
+	ctx := authz.WithRequestInfo(r.Context(), requestInfo(r, c.signed))
 	sr := s3.Request{Principal: p, Secure: r.TLS != nil, HasMFA: len(mfaHeader) > 0}
 	if len(mfaHeader) == 1 {
 		sr.MFA = mfaHeader[0]
@@ -202,6 +213,13 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request, c *call) {
 	if err != nil {
 		s.s3Error(w, r, c.reqID, err)
 	}
+}
+
+// unsignedHeader is S3's refusal of a request carrying a header the
+// signature does not cover.
+func unsignedHeader(name string) error {
+	return &s3.Error{Code: awserr.AccessDenied, Message: "There were headers present in the request which were not signed",
+		Details: [][2]string{{"HeadersNotSigned", name}}}
 }
 
 // s3Operation carries out one decoded operation and writes its answer;
@@ -253,7 +271,7 @@ func (s *Server) s3Operation(ctx context.Context, w http.ResponseWriter, r *http
 		}
 		return s.writeS3Empty(w, c, http.StatusNoContent)
 	case "GetBucketLocation":
-		b, err := svc.HeadBucket(ctx, sr, req.bucket)
+		b, err := svc.GetBucketLocation(ctx, sr, req.bucket)
 		if err != nil {
 			return err
 		}
@@ -357,6 +375,11 @@ func (s *Server) readS3XMLBody(r *http.Request, c *call, checksumRequired bool) 
 	if err := checkTrailers(r); err != nil {
 		return nil, err
 	}
+	if checksumRequired && payloadUnsigned(c.signed) {
+		if err := digestSigned(r, c.signed); err != nil {
+			return nil, err
+		}
+	}
 	body, err := c.signed.Body(r.Body, declaredLength(r))
 	if err != nil {
 		return nil, err
@@ -403,6 +426,51 @@ func (s *Server) readS3XMLBody(r *http.Request, c *call, checksumRequired bool) 
 		return nil, s3Err("BadDigest", "The "+strings.ToUpper(alg)+" you specified did not match the calculated checksum.")
 	}
 	return b, nil
+}
+
+// payloadUnsigned tells whether the signature leaves the body out:
+// UNSIGNED-PAYLOAD (also a presigned URL's default) or aws-chunked without
+// chunk signatures.
+func payloadUnsigned(signed *sigv4.Signed) bool {
+	switch signed.ContentSHA256() {
+	case sigv4.UnsignedPayload, sigv4.StreamingUnsignedPayloadTrailer:
+		return true
+	case "":
+		return signed.Presigned
+	}
+	return false
+}
+
+// digestSigned applies, to an operation whose parameters are in its body
+// (PutBucketVersioning, DeleteObjects) sent with an unsigned payload, the
+// rule that binds the body to the signature instead: the digest the body
+// is checked against must be a signed header. Otherwise a captured request
+// could be replayed with another body and a digest to match it —
+// DeleteObjects with other keys, versioning suspended instead of enabled.
+// The SDKs send these operations with UNSIGNED-PAYLOAD only over HTTPS and
+// with a checksum header, which they sign; an unsigned trailer binds
+// nothing and is refused.
+func digestSigned(r *http.Request, signed *sigv4.Signed) error {
+	if r.Header.Get("Content-Md5") != "" {
+		if !signs(signed.SignedHeaders, "content-md5") {
+			return unsignedHeader("content-md5")
+		}
+		return nil
+	}
+	for _, a := range checksumAlgorithms {
+		name := "x-amz-checksum-" + strings.ToLower(a)
+		if len(r.Header.Values(name)) > 0 {
+			if !signs(signed.SignedHeaders, name) {
+				return unsignedHeader(name)
+			}
+			return nil
+		}
+	}
+	if trailerChecksum(r) != "" {
+		return s3Err("InvalidRequest", "The body of this request carries its parameters: with an unsigned payload, its "+
+			"checksum must come in a signed Content-MD5 or x-amz-checksum-* header, not in a trailer. Sign the payload, or the checksum header.")
+	}
+	return nil // refused below as missing its checksum
 }
 
 // checksumAlgorithms are the flexible checksums iamd checks.

@@ -40,6 +40,12 @@ func (s *Service) HeadBucket(ctx context.Context, r Request, name string) (*Buck
 	return s.authorize(ctx, r, "s3:ListBucket", BucketARN(name), name)
 }
 
+// GetBucketLocation returns the bucket, for its region, to a caller that
+// may s3:GetBucketLocation.
+func (s *Service) GetBucketLocation(ctx context.Context, r Request, name string) (*Bucket, error) {
+	return s.authorize(ctx, r, "s3:GetBucketLocation", BucketARN(name), name)
+}
+
 // ListBuckets lists the caller's account's buckets.
 func (s *Service) ListBuckets(ctx context.Context, r Request) ([]Bucket, error) {
 	if err := s.authz.Authorize(ctx, r.Principal, "s3:ListAllMyBuckets", "*"); err != nil {
@@ -120,8 +126,13 @@ func (s *Service) PutBucketVersioning(ctx context.Context, r Request, name strin
 	if err := s.checkMFA(ctx, r, required); err != nil {
 		return err
 	}
-	err = s.store.SetVersioning(ctx, name, status, mfaDelete)
+	// The write is conditional on the states read above, on which the
+	// MFA rule was decided: a request that read MfaDelete unset must not
+	// land after root's enabling it and write it back unset.
+	err = s.store.SetVersioningFrom(ctx, name, b.Versioning, b.MFADelete, status, mfaDelete)
 	switch {
+	case errors.Is(err, ErrVersioningChanged):
+		return newError("OperationAborted", "A conflicting conditional operation is currently in progress against this resource. Please try again.")
 	case errors.Is(err, ErrNoSuchBucket):
 		return newError(codeNoSuchBucket, msgNoSuchBucket, "BucketName", name)
 	case err != nil:

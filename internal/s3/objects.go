@@ -279,6 +279,11 @@ type DeleteResult struct {
 // versioned); with versionID, it removes that version for good, which
 // needs the owner's root MFA code once MFA Delete is Enabled.
 func (s *Service) DeleteObject(ctx context.Context, r Request, bucket, key, versionID string) (*DeleteResult, error) {
+	// The key is checked before the MFA code is: a code is spent only on
+	// a request that nothing else refuses.
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
 	action := "s3:DeleteObject"
 	if versionID != "" {
 		action = "s3:DeleteObjectVersion"
@@ -359,8 +364,12 @@ type DeleteError struct {
 const maxDeleteObjects = 1000
 
 // DeleteObjects deletes up to 1000 objects. Each is authorised on its
-// own; when MFA Delete is Enabled and any of them names a version, the
-// whole request needs a valid code and, without one, deletes nothing.
+// own, with the action its own delete needs (s3:DeleteObject, or
+// s3:DeleteObjectVersion for one naming a version), and checked for form;
+// when MFA Delete is Enabled and any that remain names a version, the
+// whole request needs a valid code and, without one, deletes nothing. The
+// code is checked after everything else that can refuse an object, so it
+// is spent only on a request that deletes.
 func (s *Service) DeleteObjects(ctx context.Context, r Request, bucket string, objs []ObjectIdentifier) ([]DeleteResult, []DeleteError, error) {
 	if len(objs) == 0 || len(objs) > maxDeleteObjects {
 		return nil, nil, newError(codeMalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
@@ -369,12 +378,15 @@ func (s *Service) DeleteObjects(ctx context.Context, r Request, bucket string, o
 		allowed []ObjectIdentifier
 		errs    []DeleteError
 	)
+	// One request, one principal: its policies are read once, not once per
+	// object (up to 1000 reads of the store for one request).
+	az := s.requestAuthorizer()
 	for _, o := range objs {
 		action := "s3:DeleteObject"
 		if o.VersionID != "" {
 			action = "s3:DeleteObjectVersion"
 		}
-		if err := s.authz.Authorize(ctx, r.Principal, action, ObjectARN(bucket, o.Key)); err != nil {
+		if err := az.Authorize(ctx, r.Principal, action, ObjectARN(bucket, o.Key)); err != nil {
 			if awserr.Code(err) == "" {
 				return nil, nil, err
 			}
@@ -386,25 +398,34 @@ func (s *Service) DeleteObjects(ctx context.Context, r Request, bucket string, o
 	if len(allowed) == 0 {
 		return nil, errs, nil
 	}
-	b, err := s.authorize(ctx, r, "s3:DeleteObject", ObjectARN(bucket, allowed[0].Key), bucket)
+	// Every object passed the policy for its own action; what is left to
+	// check is that the bucket exists and is the caller's account's.
+	b, err := s.ownedBucket(ctx, r, bucket)
 	if err != nil {
 		return nil, nil, err
 	}
+	valid := allowed[:0:0]
 	versioned := false
 	for _, o := range allowed {
-		versioned = versioned || o.VersionID != ""
-	}
-	if err := s.checkMFA(ctx, r, versioned && b.MFADelete == MFADeleteEnabled); err != nil {
-		return nil, nil, err
-	}
-	var done []DeleteResult
-	for _, o := range allowed {
+		if err := checkKey(o.Key); err != nil {
+			se := err.(*Error)
+			errs = append(errs, DeleteError{Key: o.Key, VersionID: o.VersionID, Code: se.Code, Message: se.Message})
+			continue
+		}
 		if o.VersionID != "" {
 			if err := checkVersionID(o.VersionID); err != nil {
 				errs = append(errs, DeleteError{Key: o.Key, VersionID: o.VersionID, Code: codeNoSuchVersion, Message: msgNoSuchVersion})
 				continue
 			}
+			versioned = true
 		}
+		valid = append(valid, o)
+	}
+	if err := s.checkMFA(ctx, r, versioned && b.MFADelete == MFADeleteEnabled); err != nil {
+		return nil, nil, err
+	}
+	var done []DeleteResult
+	for _, o := range valid {
 		res, err := s.deleteOne(ctx, r, b, o.Key, o.VersionID)
 		if err != nil {
 			var se *Error

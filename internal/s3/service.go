@@ -176,6 +176,12 @@ func (s *Service) authorize(ctx context.Context, r Request, action, resource, bu
 	if err := s.authz.Authorize(ctx, r.Principal, action, resource); err != nil {
 		return nil, err
 	}
+	return s.ownedBucket(ctx, r, bucket)
+}
+
+// ownedBucket finds a bucket the caller's policy has already let it act
+// on, and refuses one of another account.
+func (s *Service) ownedBucket(ctx context.Context, r Request, bucket string) (*Bucket, error) {
 	b, err := s.store.Bucket(ctx, bucket)
 	if errors.Is(err, ErrNoSuchBucket) {
 		return nil, newError(codeNoSuchBucket, msgNoSuchBucket, "BucketName", bucket)

@@ -116,6 +116,12 @@ type Store interface {
 	DeleteBucket(ctx context.Context, name string) error
 	// SetVersioning sets a bucket's versioning and MFA Delete states.
 	SetVersioning(ctx context.Context, name, versioning, mfaDelete string) error
+	// SetVersioningFrom sets them only while they are still wasVersioning
+	// and wasMFADelete, as the caller read them, in one statement;
+	// ErrVersioningChanged when they are not (a concurrent
+	// PutBucketVersioning came first), ErrNoSuchBucket when the bucket is
+	// gone.
+	SetVersioningFrom(ctx context.Context, name, wasVersioning, wasMFADelete, versioning, mfaDelete string) error
 	// PutVersion stores v as the key's latest version (the store assigns
 	// Seq). When v.VersionID is NullVersion, an existing null version of
 	// the key is replaced in the same transaction and returned, so the
@@ -159,4 +165,7 @@ var (
 	ErrBucketExists   = errors.New("s3: bucket name taken")
 	ErrBucketNotEmpty = errors.New("s3: bucket not empty")
 	ErrNoSuchBlob     = errors.New("s3: no such blob")
+	// ErrVersioningChanged is SetVersioningFrom's answer when the
+	// bucket's states are no longer those the caller read.
+	ErrVersioningChanged = errors.New("s3: versioning changed concurrently")
 )

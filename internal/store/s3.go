@@ -127,6 +127,30 @@ func (s *Store) SetVersioning(ctx context.Context, name, versioning, mfaDelete s
 	})
 }
 
+// SetVersioningFrom sets both states while they are still the ones the
+// caller read; s3.ErrVersioningChanged when another write came first.
+func (s *Store) SetVersioningFrom(ctx context.Context, name, wasVersioning, wasMFADelete, versioning, mfaDelete string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE s3_buckets SET versioning = $2, mfa_delete = $3
+			WHERE name = $1 AND versioning = $4 AND mfa_delete = $5`, name, versioning, mfaDelete, wasVersioning, wasMFADelete)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM s3_buckets WHERE name = $1`, name).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return s3.ErrNoSuchBucket
+		}
+		if err != nil {
+			return err
+		}
+		return s3.ErrVersioningChanged
+	})
+}
+
 const versionColumns = `bucket, object_key, version_id, seq, latest, delete_marker, last_modified, size, etag, content_type,
 	metadata, checksum_algorithm, checksum, blob_id, owner`
 
