@@ -185,7 +185,8 @@ func TestCrossSitePOSTRefused(t *testing.T) {
 			evil := e.browser()
 			evil.client.Jar = b.client.Jar // the victim's cookies, as a browser would send them
 			evil.header.Set(h.key, h.value)
-			for _, path := range []string{"/console/mfa/assign", "/console/signout", "/console/signin"} {
+			for _, path := range []string{"/console/mfa/assign", "/console/signout", "/console/signin", "/console/quotas",
+				"/console/account-alias", "/console/password-policy"} {
 				p := evil.post(path, url.Values{"name": {"evil"}, "account": {accountID}, "username": {"alice"}, "password": {alicePassword}})
 				if p.status != http.StatusForbidden {
 					t.Errorf("POST %s with %s: %s: status %d, want 403", path, h.key, h.value, p.status)
