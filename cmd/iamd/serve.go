@@ -141,7 +141,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cache := store.NewCache(st, store.CacheOptions{Logger: log})
 	go cache.Run(ctx)
 	decider := iam.NewDecider(cache, clk)
-	iamSvc := iam.New(cache, iam.Options{Logger: log, Clock: clk, Config: iam.Config{Issuer: *issuer}, Authorizer: decider})
+	iamSvc := iam.New(cache, iam.Options{Logger: log, Clock: clk, Config: iam.Config{Issuer: *issuer}, Authorizer: decider,
+		ConsoleSessions: st})
 	if tm == nil {
 		marked, err := st.MarkedForTest(ctx)
 		if err != nil {

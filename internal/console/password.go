@@ -87,7 +87,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, c *calle
 		s.changePasswordView(w, r, c, http.StatusBadRequest, "The new passwords do not match.", nil)
 		return
 	}
-	err := s.iam.ChangePassword(requestContext(r), c.principal, oldPassword, newPassword)
+	err := s.iam.ChangePassword(iam.WithConsoleSession(requestContext(r), c.session.ID), c.principal, oldPassword, newPassword)
 	s.recordCall(r, c.principal, "ChangePassword", map[string]any{"oldPassword": "HIDDEN_DUE_TO_SECURITY_REASONS", "newPassword": "HIDDEN_DUE_TO_SECURITY_REASONS"}, err)
 	switch code := awserr.Code(err); {
 	case err == nil:

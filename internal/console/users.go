@@ -253,7 +253,7 @@ func (s *Server) userDone(w http.ResponseWriter, r *http.Request, c *caller, err
 // loginProfile creates, updates or deletes a user's console password
 // (iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:DeleteLoginProfile).
 func (s *Server) loginProfile(w http.ResponseWriter, r *http.Request, c *caller) {
-	ctx := requestContext(r)
+	ctx := iam.WithConsoleSession(requestContext(r), c.session.ID)
 	name := r.PathValue("name")
 	password := r.PostFormValue("password")
 	reset := r.PostFormValue("reset") != ""

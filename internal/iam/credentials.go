@@ -186,6 +186,9 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, p *authz.Principal, us
 		}
 		return internal("update login profile", err)
 	}
+	if password != nil {
+		s.endConsoleSessions(ctx, p, u.AccountID, u.ID, u.Name)
+	}
 	s.log.Info("login profile updated", "account", p.AccountID, "user", u.Name, "by", p.ARN())
 	return nil
 }
@@ -202,8 +205,40 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, p *authz.Principal, us
 	case err != nil:
 		return internal("delete login profile", err)
 	}
+	s.endConsoleSessions(ctx, p, u.AccountID, u.ID, u.Name)
 	s.log.Info("login profile deleted", "account", p.AccountID, "user", u.Name, "by", p.ARN())
 	return nil
+}
+
+type keptSessionKey struct{}
+
+// WithConsoleSession returns ctx saying that the request comes from this
+// console session: when the caller changes its own password, that session
+// stays signed in and the user's others end.
+func WithConsoleSession(ctx context.Context, sessionID string) context.Context {
+	return context.WithValue(ctx, keptSessionKey{}, sessionID)
+}
+
+// endConsoleSessions ends the console sessions of u, whose password was
+// just changed or removed by p, through whatever door: whoever signed in
+// with the old password is signed out, except the console session of a
+// caller changing its own. A failure is logged; the change stands.
+func (s *Service) endConsoleSessions(ctx context.Context, p *authz.Principal, accountID, userID, name string) {
+	if s.consoleSessions == nil {
+		return
+	}
+	keep := ""
+	if p.User != nil && p.User.ID == userID {
+		keep, _ = ctx.Value(keptSessionKey{}).(string)
+	}
+	n, err := s.consoleSessions.DeleteUserConsoleSessions(context.WithoutCancel(ctx), accountID, userID, keep)
+	if err != nil {
+		s.log.Error("end the console sessions of a user whose password changed", "account", accountID, "user", name, "err", err)
+		return
+	}
+	if n > 0 {
+		s.log.Info("console sessions ended after a password change", "account", accountID, "user", name, "count", n)
+	}
 }
 
 // errPasswordAttempts answers a ChangePassword made while the user's wrong
@@ -302,6 +337,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPas
 		if err := s.replacePassword(ctx, p.User, lp, newPassword); err != nil {
 			return err
 		}
+		s.endConsoleSessions(ctx, p, p.AccountID, p.User.ID, p.User.Name)
 		s.log.Info("password changed", "account", p.AccountID, "user", p.User.Name)
 		return nil
 	})

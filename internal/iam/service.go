@@ -40,6 +40,9 @@ type Service struct {
 	authz authz.Authorizer
 	log   *slog.Logger
 	cfg   Config
+	// consoleSessions ends console sessions after a password change; nil
+	// when there is no console.
+	consoleSessions ConsoleSessionEnder
 }
 
 // Options wires a Service. Zero fields get defaults: the real clock,
@@ -51,11 +54,22 @@ type Options struct {
 	Authorizer authz.Authorizer
 	Logger     *slog.Logger
 	Config     Config
+	// ConsoleSessions, when set, ends a user's console sessions when its
+	// password is changed or removed, through any door (nil: no console,
+	// nothing to end).
+	ConsoleSessions ConsoleSessionEnder
+}
+
+// ConsoleSessionEnder ends a user's console sessions but keepID's ("" ends
+// them all); the store implements it.
+type ConsoleSessionEnder interface {
+	DeleteUserConsoleSessions(ctx context.Context, accountID, userID, keepID string) (int64, error)
 }
 
 // New returns a Service over store.
 func New(store Store, o Options) *Service {
-	s := &Service{store: store, clock: o.Clock, rand: o.Rand, authz: o.Authorizer, log: o.Logger, cfg: o.Config.withDefaults()}
+	s := &Service{store: store, clock: o.Clock, rand: o.Rand, authz: o.Authorizer, log: o.Logger, cfg: o.Config.withDefaults(),
+		consoleSessions: o.ConsoleSessions}
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}
