@@ -27,6 +27,16 @@
 # IAMD_DATABASE_URL; empty means SQLite), AWS_ENDPOINT_URL, account,
 # KEY[root] and SECRET[root].
 #
+# Optional, set before start_iamd or start_server (both empty by default,
+# which is plain HTTP and "iamd serve --addr --data-dir" only):
+#   server_tls_cert, server_tls_key   serve HTTPS with these files
+#                               (--tls-cert, --tls-key); /healthz is then
+#                               checked with curl --cacert server_tls_cert
+#   server_args                 an array of further "iamd serve" arguments
+# start_server sets server_url (http:// or https://127.0.0.1:port);
+# stop_server stops the server, so that start_server can start another on
+# the same store.
+#
 # Checks (each prints "  ok N - WHAT", or fails the suite):
 #   ok WHAT; fail WHAT EXPECTED GOT (prints both, the server log's tail and
 #   the summary line, and exits 1)
@@ -284,19 +294,30 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+server_tls_cert="" server_tls_key=""
+server_args=()
+server_url=""
+
 start_server() {
-	local attempt
+	local attempt scheme=http
+	local -a extra=("${server_args[@]}") curl_tls=()
+	if [[ -n $server_tls_cert ]]; then
+		scheme=https
+		extra+=(--tls-cert "$server_tls_cert" --tls-key "$server_tls_key")
+		curl_tls=(--cacert "$server_tls_cert")
+	fi
 	for attempt in 1 2 3; do
 		port=$(free_port)
 		# Only what is given here: no root credentials or keys from the caller.
 		env -u IAMD_ACCOUNT_ID -u IAMD_ROOT_EMAIL -u IAMD_ROOT_PASSWORD -u IAMD_ROOT_ACCESS_KEY_ID \
 			-u IAMD_ROOT_SECRET_ACCESS_KEY -u IAMD_MASTER_KEY -u IAMD_TLS_CERT -u IAMD_TLS_KEY \
 			-u IAMD_ADDR -u IAMD_DATA_DIR IAMD_DATABASE_URL="$db_url" \
-			"$bin" serve --addr "127.0.0.1:$port" --data-dir "$work/data" 2>>"$log" &
+			"$bin" serve --addr "127.0.0.1:$port" --data-dir "$work/data" "${extra[@]}" 2>>"$log" &
 		server_pid=$!
+		server_url="$scheme://127.0.0.1:$port"
 		for _ in $(seq 300); do
 			if grep -q "\"msg\":\"listening\",\"addr\":\"127.0.0.1:$port\"" "$log" 2>/dev/null &&
-				[[ $(curl -sS -m 2 "http://127.0.0.1:$port/healthz" 2>/dev/null) == ok ]]; then
+				[[ $(curl -sS -m 2 "${curl_tls[@]}" "$server_url/healthz" 2>/dev/null) == ok ]]; then
 				return 0
 			fi
 			kill -0 "$server_pid" 2>/dev/null || break
@@ -313,6 +334,20 @@ start_server() {
 		echo "port $port was taken; trying another"
 	done
 	fail "server starts" "a free port within 3 tries" "none"
+}
+
+# stop_server stops the running server (SIGTERM, then SIGKILL after 5 s).
+stop_server() {
+	if [[ -n $server_pid ]]; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		for _ in $(seq 50); do
+			kill -0 "$server_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		server_pid=""
+	fi
 }
 
 # start_iamd [IAMD_BIN] starts a fresh iamd and reads the root credentials
@@ -335,7 +370,7 @@ start_iamd() {
 	if [[ -n $db_url ]]; then where="an empty PostgreSQL database"; else where="SQLite in a fresh data dir"; fi
 	step "start iamd on $where"
 	start_server
-	export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+	export AWS_ENDPOINT_URL="$server_url"
 	grep -m 1 '"msg":"listening"' "$log"
 	echo "export AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_DEFAULT_REGION=$AWS_DEFAULT_REGION AWS_DEFAULT_OUTPUT=json"
 

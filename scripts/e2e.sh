@@ -2,9 +2,10 @@
 # Runs the end-to-end suites (aws CLI walkthrough, boto3, the aws CLI and
 # boto3 policy suites, the aws CLI quota suite, the aws CLI hardware-token
 # and account suite, the aws CLI audit-trail suite, the moto-style boto3
-# suite against test mode, and, on SQLite only, the aws CLI suite of
-# iamd mfa-session) against a built iamd, once on SQLite and once on
-# PostgreSQL, each suite on a fresh database.
+# suite against test mode, the aws CLI and boto3 S3 MFA Delete suites, and,
+# on SQLite only, the aws CLI suite of iamd mfa-session) against a built
+# iamd, once on SQLite and once on PostgreSQL, each suite on a fresh
+# database.
 #
 #   scripts/e2e.sh BIN
 #
@@ -22,6 +23,7 @@ need() {
 	fi
 }
 need aws "the aws CLI drives the walkthrough"
+need openssl "makes the S3 suites' self-signed certificates"
 need python3 "boto3 tests"
 python3 -c 'import boto3' || { echo "e2e: python3 cannot import boto3" >&2; exit 1; }
 
@@ -93,6 +95,8 @@ for engine in "${engines[@]}"; do
 		suite "aws CLI audit trail (CloudTrail lookup-events)" "$here/e2e/awscli-audit.sh" "$bin"
 	fi
 	suite "boto3 in test mode (a moto-style suite: FOOBARKEY, /moto-api/reset, the test clock)" python3 "$here/e2e/boto3_testmode.py"
+	suite "aws CLI S3 MFA Delete (aws s3api over HTTPS and HTTP)" "$here/e2e/awscli-s3-mfa-delete.sh" "$bin"
+	suite "boto3 S3 (MFA Delete, aws-chunked trailers, checksums)" python3 "$here/e2e/boto3_s3.py"
 	if [[ $engine == sqlite ]]; then
 		# A client of STS only: one engine proves it.
 		suite "aws CLI with iamd mfa-session (credential helper)" "$here/e2e/awscli-mfa-session.sh" "$bin"
