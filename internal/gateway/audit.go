@@ -182,6 +182,9 @@ func responseElements(result any) map[string]any {
 }
 
 func allowed(v reflect.Value) any {
+	if !v.IsValid() {
+		return nil // no result at all (a nil interface)
+	}
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return nil

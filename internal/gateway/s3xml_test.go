@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,18 @@ func golden(t *testing.T, name, got string) {
 	}
 	if strings.Contains(got, "secret") || strings.Contains(got, "disk on fire") {
 		t.Errorf("%s leaks an internal detail:\n%s", name, got)
+	}
+}
+
+// TestResponseElementsWithoutResult: an event with no result at all (a
+// nil interface, as a door without output gives) records none instead of
+// panicking.
+func TestResponseElementsWithoutResult(t *testing.T) {
+	if got := allowed(reflect.ValueOf(nil)); got != nil {
+		t.Errorf("allowed(no value) = %v, want nil", got)
+	}
+	var p *xmlVersioning
+	if got := allowed(reflect.ValueOf(p)); got != nil {
+		t.Errorf("allowed(nil pointer) = %v, want nil", got)
 	}
 }
