@@ -100,6 +100,9 @@ for engine in "${engines[@]}"; do
 	if [[ $engine == sqlite ]]; then
 		# A client of STS only: one engine proves it.
 		suite "aws CLI with iamd mfa-session (credential helper)" "$here/e2e/awscli-mfa-session.sh" "$bin"
+		# The console and the CLI share one single-use record; the
+		# store's engines are both covered by go test.
+		suite "aws CLI and the console (a code the console took is refused by STS)" "$here/e2e/awscli-console.sh" "$bin"
 	fi
 	cleanup
 	db=""
