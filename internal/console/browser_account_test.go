@@ -17,19 +17,9 @@ func TestBrowserAccountSettings(t *testing.T) {
 		t.Run(eng.Name, func(t *testing.T) {
 			e := newEnv(t, eng)
 			ctx := newBrowser(t)
-			shot := func(name string) chromedp.Action[chromedp.Void] {
-				if eng.Name != "sqlite" {
-					return chromedp.Steps()
-				}
-				return screenshot(name)
-			}
+			shot := sqliteShot(eng.Name)
 			drive(t, ctx, "root signs in and sets an alias",
-				chromedp.Navigate(e.url+"/console/signin/root"),
-				chromedp.WaitVisible(field("Root user email address")),
-				fill("Root user email address", rootEmail),
-				fill("Password", rootPassword),
-				chromedp.Click(button("Sign in")),
-				chromedp.WaitVisible(`//h1[.="My security credentials"]`),
+				rootSignIn(e.url),
 				chromedp.Click(button("Account alias")),
 				chromedp.WaitVisible(`//h1[.="Account alias"]`),
 				fill("Alias", "example-corp"),

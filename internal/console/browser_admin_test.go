@@ -99,19 +99,9 @@ func TestBrowserAdminAssignsDevices(t *testing.T) {
 			e.importToken("GAHT00000003")
 			e.importToken("GAHT00000004")
 			ctx := newBrowser(t)
-			shot := func(name string) chromedp.Action[chromedp.Void] {
-				if eng.Name != "sqlite" {
-					return chromedp.Steps()
-				}
-				return screenshot(name)
-			}
+			shot := sqliteShot(eng.Name)
 			drive(t, ctx, "root signs in",
-				chromedp.Navigate(e.url+"/console/signin/root"),
-				chromedp.WaitVisible(field("Root user email address")),
-				fill("Root user email address", rootEmail),
-				fill("Password", rootPassword),
-				chromedp.Click(button("Sign in")),
-				chromedp.WaitVisible(`//h1[.="My security credentials"]`),
+				rootSignIn(e.url),
 				chromedp.Click(button("Users")),
 				chromedp.WaitVisible(`//h1[.="Users"]`),
 			)
@@ -179,4 +169,28 @@ func TestBrowserAdminAssignsDevices(t *testing.T) {
 			drive(t, ctx, "the user page", chromedp.Click(`//a[.="dave"]`), chromedp.WaitVisible(`//h1[.="dave"]`), shot("user"))
 		})
 	}
+}
+
+// sqliteShot takes screenshots on the SQLite run only: one set of
+// pictures, whatever the engines.
+func sqliteShot(engine string) func(name string) chromedp.Action[chromedp.Void] {
+	return func(name string) chromedp.Action[chromedp.Void] {
+		if engine != "sqlite" {
+			return chromedp.Steps()
+		}
+		return screenshot(name)
+	}
+}
+
+// rootSignIn signs the test account's root user in with its email and
+// password (no device), ending on "My security credentials".
+func rootSignIn(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(url+"/console/signin/root"),
+		chromedp.WaitVisible(field("Root user email address")),
+		fill("Root user email address", rootEmail),
+		fill("Password", rootPassword),
+		chromedp.Click(button("Sign in")),
+		chromedp.WaitVisible(`//h1[.="My security credentials"]`),
+	)
 }

@@ -29,19 +29,9 @@ func TestBrowserQuotaRequest(t *testing.T) {
 			}
 			e.clock.Advance(time.Minute) // the console's request is the newer one
 			bctx := newBrowser(t)
-			shot := func(name string) chromedp.Action[chromedp.Void] {
-				if eng.Name != "sqlite" {
-					return chromedp.Steps()
-				}
-				return screenshot(name)
-			}
+			shot := sqliteShot(eng.Name)
 			drive(t, bctx, "root signs in and opens Service quotas",
-				chromedp.Navigate(e.url+"/console/signin/root"),
-				chromedp.WaitVisible(field("Root user email address")),
-				fill("Root user email address", rootEmail),
-				fill("Password", rootPassword),
-				chromedp.Click(button("Sign in")),
-				chromedp.WaitVisible(`//h1[.="My security credentials"]`),
+				rootSignIn(e.url),
 				chromedp.Click(button("Quotas")),
 				chromedp.WaitVisible(`//h1[.="Service quotas"]`),
 				chromedp.WaitVisible(`//tr[td[.="MFA devices per user"]]/td[3][.="2"]`),
