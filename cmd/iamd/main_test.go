@@ -180,6 +180,10 @@ func TestSecretsNotInDataDir(t *testing.T) {
 			if files == 0 {
 				t.Fatal("the data dir has no files")
 			}
+			// Stopping writes every buffered log line.
+			if err := d.stop(); err != nil {
+				t.Fatal(err)
+			}
 			if strings.Contains(d.logs.String(), secret) || strings.Contains(d.logs.String(), b32) {
 				t.Error("the log contains a secret")
 			}

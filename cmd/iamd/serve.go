@@ -113,7 +113,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 	}
-	log := newLogger(stderr)
+	// Request lines are batched (logWriter); returning writes the rest.
+	logOut := newLogWriter(stderr)
+	defer logOut.Close()
+	log := newLogger(logOut)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
