@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -33,10 +35,19 @@ import (
 // account; an entry remembers the clock's value when its load began and is
 // valid while the account's last invalidation is not later. A load that
 // overlaps a write therefore never outlives it.
+//
+// The cache fails closed: once Run has started, no entry is served when
+// the last poll that succeeded began more than three poll intervals ago
+// (a poll that blocks, on a cut connection or behind a lock, is cut off
+// after two), so a node that cannot see the other nodes' writes reads
+// through to the store instead of trusting what it holds.
 type Cache struct {
 	*Store
 	poll time.Duration
 	log  *slog.Logger
+
+	polling atomic.Bool  // Run has started
+	fresh   atomic.Int64 // Unix ns at which the last successful poll began
 
 	mu     sync.Mutex
 	clock  uint64            // the invalidation clock
@@ -44,19 +55,24 @@ type Cache struct {
 	inval  map[string]uint64 // account → clock value of its last invalidation
 	gens   map[string]int64  // account → generation at the last poll
 
-	keys     *lru.Cache[string, cachedKey]
-	users    *lru.Cache[string, cached[iam.User]]
-	roles    *lru.Cache[string, cached[iam.Role]]
-	identity *lru.Cache[string, cached[[]iam.PolicyDocument]]
-	rolePol  *lru.Cache[string, cached[[]iam.PolicyDocument]]
-	managed  *lru.Cache[string, cached[[]iam.PolicyDocument]]
+	keys     *boundedLRU[cachedKey]
+	users    *boundedLRU[cached[iam.User]]
+	roles    *boundedLRU[cached[iam.Role]]
+	identity *boundedLRU[cached[[]iam.PolicyDocument]]
+	rolePol  *boundedLRU[cached[[]iam.PolicyDocument]]
+	managed  *boundedLRU[cached[[]iam.PolicyDocument]]
 }
 
 // CacheOptions tune a Cache. The zero value works.
 type CacheOptions struct {
 	// Size bounds each of the cache's maps (keys, users, roles and the
-	// three kinds of policy lists). Default 100,000.
+	// three kinds of policy lists) by entries. Default 100,000.
 	Size int
+	// PolicyBytes bounds the policy documents each of the three policy
+	// maps holds, in bytes of document text. Default 32 MiB, so the
+	// documents take at most about 100 MiB however large the policies of
+	// the users that sign requests.
+	PolicyBytes int64
 	// Poll is how often Run reads the accounts' generations. Default
 	// 250 ms.
 	Poll time.Duration
@@ -68,6 +84,7 @@ type cached[T any] struct {
 	account string
 	loaded  uint64
 	value   T
+	cost    int64 // bytes counted against the map's budget
 }
 
 type cachedKey struct {
@@ -89,30 +106,93 @@ func NewCache(st *Store, o CacheOptions) *Cache {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.PolicyBytes <= 0 {
+		o.PolicyBytes = 32 << 20
+	}
 	c := &Cache{Store: st, poll: o.Poll, log: o.Logger, inval: map[string]uint64{}, gens: map[string]int64{}}
-	c.keys = mustLRU[cachedKey](o.Size)
-	c.users = mustLRU[cached[iam.User]](o.Size)
-	c.roles = mustLRU[cached[iam.Role]](o.Size)
-	c.identity = mustLRU[cached[[]iam.PolicyDocument]](o.Size)
-	c.rolePol = mustLRU[cached[[]iam.PolicyDocument]](o.Size)
-	c.managed = mustLRU[cached[[]iam.PolicyDocument]](o.Size)
+	c.keys = newBoundedLRU[cachedKey](o.Size, 0, nil)
+	c.users = newBoundedLRU[cached[iam.User]](o.Size, 0, nil)
+	c.roles = newBoundedLRU[cached[iam.Role]](o.Size, 0, nil)
+	docCost := func(e cached[[]iam.PolicyDocument]) int64 { return e.cost }
+	c.identity = newBoundedLRU(o.Size, o.PolicyBytes, docCost)
+	c.rolePol = newBoundedLRU(o.Size, o.PolicyBytes, docCost)
+	c.managed = newBoundedLRU(o.Size, o.PolicyBytes, docCost)
 	st.OnCommit(c.Invalidate)
 	st.OnReset(c.Purge)
 	return c
 }
 
-func mustLRU[V any](size int) *lru.Cache[string, V] {
-	l, err := lru.New[string, V](size)
+// boundedLRU is an LRU bounded by entries and, when maxBytes > 0, by the
+// bytes cost reports. Adds, removals and their evictions are serialised
+// by mu so the byte count stays exact (the LRU's own callback runs inside
+// its operations, all of which happen under mu).
+type boundedLRU[V any] struct {
+	mu       sync.Mutex
+	l        *lru.Cache[string, V]
+	cost     func(V) int64
+	bytes    int64
+	maxBytes int64
+}
+
+func newBoundedLRU[V any](size int, maxBytes int64, cost func(V) int64) *boundedLRU[V] {
+	b := &boundedLRU[V]{cost: cost, maxBytes: maxBytes}
+	l, err := lru.NewWithEvict(size, func(_ string, v V) {
+		if b.cost != nil {
+			b.bytes -= b.cost(v)
+		}
+	})
 	if err != nil {
 		panic(err) // only for a size ≤ 0, which NewCache rules out
 	}
-	return l
+	b.l = l
+	return b
+}
+
+func (b *boundedLRU[V]) get(key string) (V, bool) { return b.l.Get(key) }
+
+func (b *boundedLRU[V]) add(key string, v V) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.l.Remove(key) // a replaced value's bytes leave with it
+	if b.cost != nil {
+		c := b.cost(v)
+		if b.maxBytes > 0 && c > b.maxBytes {
+			return // larger than the whole budget: not cached
+		}
+		b.bytes += c
+	}
+	b.l.Add(key, v)
+	for b.maxBytes > 0 && b.bytes > b.maxBytes {
+		if _, _, ok := b.l.RemoveOldest(); !ok {
+			break
+		}
+	}
+}
+
+func (b *boundedLRU[V]) remove(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.l.Remove(key)
+}
+
+func (b *boundedLRU[V]) purge() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.l.Purge()
+}
+
+// usage is the entries and bytes held (for tests).
+func (b *boundedLRU[V]) usage() (int, int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.l.Len(), b.bytes
 }
 
 // Run polls the accounts' generations until ctx ends, invalidating the
 // accounts whose generation moved (and everything, when an account
 // disappears or the poll fails, since then nothing is known).
 func (c *Cache) Run(ctx context.Context) {
+	c.polling.Store(true)
 	t := time.NewTicker(c.poll)
 	defer t.Stop()
 	for {
@@ -125,9 +205,13 @@ func (c *Cache) Run(ctx context.Context) {
 	}
 }
 
-// Poll reads the generations once and invalidates what changed.
+// Poll reads the generations once and invalidates what changed. A poll
+// that takes longer than two intervals is abandoned as failed.
 func (c *Cache) Poll(ctx context.Context) {
-	gens, err := c.Store.Generations(ctx)
+	began := time.Now()
+	pctx, cancel := context.WithTimeout(ctx, 2*c.poll)
+	defer cancel()
+	gens, err := c.Store.Generations(pctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			c.log.Warn("cache: read generations", "err", err)
@@ -152,11 +236,22 @@ func (c *Cache) Poll(ctx context.Context) {
 	c.mu.Unlock()
 	if gone {
 		c.Purge()
-		return
-	}
-	if len(changed) > 0 {
+	} else if len(changed) > 0 {
 		c.Invalidate(changed)
 	}
+	// Only now, with what the poll saw applied, are entries current up to
+	// the moment it began.
+	c.fresh.Store(began.UnixNano())
+}
+
+// current tells whether cached entries may be served at all: always
+// without Run (one process, whose own writes invalidate as they commit),
+// and with Run only while the last successful poll is recent.
+func (c *Cache) current() bool {
+	if !c.polling.Load() {
+		return true
+	}
+	return time.Since(time.Unix(0, c.fresh.Load())) <= 3*c.poll
 }
 
 // Invalidate drops what the cache holds of the accounts.
@@ -176,12 +271,12 @@ func (c *Cache) Purge() {
 	c.purged = c.clock
 	c.gens = map[string]int64{}
 	c.mu.Unlock()
-	c.keys.Purge()
-	c.users.Purge()
-	c.roles.Purge()
-	c.identity.Purge()
-	c.rolePol.Purge()
-	c.managed.Purge()
+	c.keys.purge()
+	c.users.purge()
+	c.roles.purge()
+	c.identity.purge()
+	c.rolePol.purge()
+	c.managed.purge()
 }
 
 // begin is the clock value a load starts at.
@@ -195,6 +290,9 @@ func (c *Cache) begin() uint64 {
 // is still good: no invalidation of the account came after its load began.
 // An account never invalidated is valid from the start.
 func (c *Cache) valid(account string, loaded uint64) bool {
+	if !c.current() {
+		return false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.inval[account] <= loaded && c.purged <= loaded
@@ -204,17 +302,45 @@ func (c *Cache) valid(account string, loaded uint64) bool {
 // cached: an unknown key id belongs to no account whose generation could
 // tell when it appears.
 func (c *Cache) AccessKey(ctx context.Context, id string) (*iam.AccessKey, *iam.User, error) {
-	if e, ok := c.keys.Get(id); ok && c.valid(e.account, e.loaded) {
-		k, u := e.key, e.user
-		return &k, &u, nil
+	if e, ok := c.keys.get(id); ok {
+		if c.valid(e.account, e.loaded) {
+			k, u := e.key, cloneUser(e.user)
+			return &k, &u, nil
+		}
+		// A stale entry goes at once: a deleted key's secret is not kept.
+		c.keys.remove(id)
 	}
 	at := c.begin()
 	k, u, err := c.Store.AccessKey(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	c.keys.Add(id, cachedKey{account: u.AccountID, loaded: at, key: *k, user: *u})
+	c.keys.add(id, cachedKey{account: u.AccountID, loaded: at, key: *k, user: cloneUser(*u)})
 	return k, u, nil
+}
+
+// cloneUser and cloneRole copy what a caller could change in place, so
+// that no request alters what the next one reads from the cache.
+func cloneUser(u iam.User) iam.User {
+	u.Tags = slices.Clone(u.Tags)
+	return u
+}
+
+func cloneRole(r iam.Role) iam.Role {
+	r.Tags = slices.Clone(r.Tags)
+	r.TrustPins = slices.Clone(r.TrustPins)
+	return r
+}
+
+func cloneDocs(d []iam.PolicyDocument) []iam.PolicyDocument { return slices.Clone(d) }
+
+// docsCost is what a list of documents counts against a policy map.
+func docsCost(d []iam.PolicyDocument) int64 {
+	n := int64(64)
+	for _, p := range d {
+		n += int64(len(p.ID)+len(p.Document)) + 32
+	}
+	return n
 }
 
 // UserByID is Store.UserByID, cached.
@@ -225,7 +351,7 @@ func (c *Cache) UserByID(ctx context.Context, accountID, id string) (*iam.User, 
 			return iam.User{}, err
 		}
 		return *u, nil
-	})
+	}, cloneUser, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +366,7 @@ func (c *Cache) RoleByID(ctx context.Context, accountID, id string) (*iam.Role, 
 			return iam.Role{}, err
 		}
 		return *r, nil
-	})
+	}, cloneRole, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -251,14 +377,14 @@ func (c *Cache) RoleByID(ctx context.Context, accountID, id string) (*iam.Role, 
 func (c *Cache) IdentityPolicies(ctx context.Context, accountID, userID string) ([]iam.PolicyDocument, error) {
 	return through(c, c.identity, accountID, accountID+"/"+userID, func() ([]iam.PolicyDocument, error) {
 		return c.Store.IdentityPolicies(ctx, accountID, userID)
-	})
+	}, cloneDocs, docsCost)
 }
 
 // RolePolicies is Store.RolePolicies, cached.
 func (c *Cache) RolePolicies(ctx context.Context, accountID, roleID string) ([]iam.PolicyDocument, error) {
 	return through(c, c.rolePol, accountID, accountID+"/"+roleID, func() ([]iam.PolicyDocument, error) {
 		return c.Store.RolePolicies(ctx, accountID, roleID)
-	})
+	}, cloneDocs, docsCost)
 }
 
 // ManagedPolicyDocuments is Store.ManagedPolicyDocuments, cached (session
@@ -266,21 +392,29 @@ func (c *Cache) RolePolicies(ctx context.Context, accountID, roleID string) ([]i
 func (c *Cache) ManagedPolicyDocuments(ctx context.Context, accountID string, arns []string) ([]iam.PolicyDocument, error) {
 	return through(c, c.managed, accountID, accountID+"\x00"+strings.Join(arns, "\x00"), func() ([]iam.PolicyDocument, error) {
 		return c.Store.ManagedPolicyDocuments(ctx, accountID, arns)
-	})
+	}, cloneDocs, docsCost)
 }
 
 // through returns the valid cached value under key or loads it. Errors
-// (not found included) are not cached. Slices are shared between callers:
-// they only read them.
-func through[T any](c *Cache, l *lru.Cache[string, cached[T]], account, key string, load func() (T, error)) (T, error) {
-	if e, ok := l.Get(key); ok && c.valid(account, e.loaded) {
-		return e.value, nil
+// (not found included) are not cached. What is stored and what is
+// returned are copies (clone), so callers may change what they get; cost,
+// when given, is what the value counts against the map's byte budget.
+func through[T any](c *Cache, l *boundedLRU[cached[T]], account, key string, load func() (T, error), clone func(T) T, cost func(T) int64) (T, error) {
+	if e, ok := l.get(key); ok {
+		if c.valid(account, e.loaded) {
+			return clone(e.value), nil
+		}
+		l.remove(key)
 	}
 	at := c.begin()
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
-	l.Add(key, cached[T]{account: account, loaded: at, value: v})
+	e := cached[T]{account: account, loaded: at, value: clone(v)}
+	if cost != nil {
+		e.cost = cost(v)
+	}
+	l.add(key, e)
 	return v, nil
 }

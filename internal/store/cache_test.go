@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +146,245 @@ func TestCacheOtherNode(t *testing.T) {
 					t.Fatal("the other node's write was not seen within 1 s")
 				}
 				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// TestCacheFailsClosed: once Run has started, a cache whose polls stop
+// succeeding (a cut connection, a poll stuck behind a lock, a stopped
+// poller) serves nothing it holds, so another node's revocation is
+// honoured even though this node never saw the generation move.
+func TestCacheFailsClosed(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			a, b := twoNodes(t, e)
+			acct, u, keyID := cacheFixture(t, a)
+			c := store.NewCache(a, store.CacheOptions{Poll: 50 * time.Millisecond})
+			runCtx, stopRun := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { c.Run(runCtx); close(done) }()
+			waitWarm(t, c, a, keyID)
+
+			// The poller stops: nothing more is known of the other nodes.
+			stopRun()
+			<-done
+			// Run's last poll may have purged on its way out: fill the
+			// cache again, so that what is tested is the refusal to serve.
+			for range 2 {
+				if _, _, err := c.AccessKey(ctx, keyID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := b.DeleteAccessKey(ctx, acct, u.ID, keyID); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(200 * time.Millisecond) // more than three poll intervals
+			if _, _, err := c.AccessKey(ctx, keyID); err == nil {
+				t.Fatal("a key deleted on another node still authenticates on a node whose poller stopped")
+			}
+		})
+	}
+}
+
+// waitWarm waits for Run's first poll and warms keyID, checking that the
+// cache then answers without a round trip.
+func waitWarm(t *testing.T, c *store.Cache, st *store.Store, keyID string) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, _, err := c.AccessKey(ctx, keyID); err != nil {
+			t.Fatal(err)
+		}
+		before := st.RoundTrips()
+		c.AccessKey(ctx, keyID)
+		if st.RoundTrips() == before {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cache never served the key from memory")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestCacheStuckPoll: a poll that blocks (here behind an exclusive lock
+// on the accounts table, as a migration or VACUUM FULL takes) is cut off,
+// and the node reads through to the store meanwhile.
+func TestCacheStuckPoll(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		if e.Name != "postgres" {
+			continue // SQLite's readers are never blocked by a writer (WAL)
+		}
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := e.Config(t, t.TempDir())
+			open := func() *store.Store {
+				st, err := store.Open(ctx, cfg, storetest.Sealer(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				return st
+			}
+			a, b := open(), open()
+			acct, u, keyID := cacheFixture(t, a)
+			c := store.NewCache(a, store.CacheOptions{Poll: 50 * time.Millisecond})
+			runCtx, stopRun := context.WithCancel(ctx)
+			defer stopRun()
+			go c.Run(runCtx)
+			waitWarm(t, c, a, keyID)
+
+			if err := b.DeleteAccessKey(ctx, acct, u.ID, keyID); err != nil {
+				t.Fatal(err)
+			}
+			db, err := sql.Open("pgx", cfg.DatabaseURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, `LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE`); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if _, _, err := c.AccessKey(ctx, keyID); err == nil {
+				t.Fatal("a key deleted on another node authenticates while this node's poll is stuck behind a lock")
+			}
+		})
+	}
+}
+
+// TestCachePolicyBytes: the policy maps are bounded by bytes of document,
+// not only by entries; a list larger than the whole budget is not kept.
+func TestCachePolicyBytes(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := e.Open(t)
+			acct, _, _ := cacheFixture(t, st)
+			const budget = 20 << 10
+			c := store.NewCache(st, store.CacheOptions{PolicyBytes: budget})
+			doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*","Sid":"` +
+				strings.Repeat("p", 4000) + `"}]}`
+			var ids []string
+			for i := range 12 {
+				u := &iam.User{ID: fmt.Sprintf("AIDABYTESTEST%07d", i), AccountID: acct, Name: fmt.Sprintf("u%d", i), Path: "/", CreatedAt: time.Now()}
+				if err := st.CreateUser(ctx, u, 100); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.PutInlinePolicy(ctx, acct, iam.Entity{Kind: iam.EntityUser, ID: u.ID, Name: u.Name}, "p", doc,
+					func(s string) int { return len(s) }, 100000); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, u.ID)
+			}
+			for _, id := range ids {
+				docs, err := c.IdentityPolicies(ctx, acct, id)
+				if err != nil || len(docs) != 1 {
+					t.Fatalf("IdentityPolicies(%s) = %d docs, %v", id, len(docs), err)
+				}
+			}
+			n, bytes := store.CacheIdentityUsage(c)
+			if bytes > budget || n >= len(ids) || n == 0 {
+				t.Errorf("identity map holds %d lists, %d bytes; want 0 < lists < %d and bytes ≤ %d", n, bytes, len(ids), budget)
+			}
+			// The most recent lists are the ones kept.
+			before := st.RoundTrips()
+			c.IdentityPolicies(ctx, acct, ids[len(ids)-1])
+			if st.RoundTrips() != before {
+				t.Error("the most recently loaded list was evicted")
+			}
+
+			// A list over the whole budget is never kept.
+			big := store.NewCache(st, store.CacheOptions{PolicyBytes: 1000})
+			for range 2 {
+				big.IdentityPolicies(ctx, acct, ids[0])
+			}
+			if n, _ := store.CacheIdentityUsage(big); n != 0 {
+				t.Errorf("a list larger than the budget was cached (%d lists)", n)
+			}
+		})
+	}
+}
+
+// TestCacheReturnsCopies: a caller that changes what it got (a tag, a
+// document list) does not change what the next request reads.
+func TestCacheReturnsCopies(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := e.Open(t)
+			acct, u, keyID := cacheFixture(t, st)
+			if err := st.TagUser(ctx, acct, u.ID, []iam.Tag{{Key: "team", Value: "blue"}}, 50); err != nil {
+				t.Fatal(err)
+			}
+			c := store.NewCache(st, store.CacheOptions{})
+			for range 2 {
+				_, owner, err := c.AccessKey(ctx, keyID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := c.UserByID(ctx, acct, u.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(owner.Tags) != 1 || owner.Tags[0].Value != "blue" || len(got.Tags) != 1 || got.Tags[0].Value != "blue" {
+					t.Fatalf("tags %v / %v, want team=blue (a caller's change leaked into the cache)", owner.Tags, got.Tags)
+				}
+				owner.Tags[0].Value = "red"
+				got.Tags[0].Value = "red"
+			}
+		})
+	}
+}
+
+// TestResetRaisesGeneration: a test-mode reset leaves the account with a
+// generation above any it had, so a node comparing generations for
+// equality cannot mistake the reset store for the one it cached.
+func TestResetRaisesGeneration(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			a, b := twoNodes(t, e)
+			acct, u, keyID := cacheFixture(t, a)
+			for range 3 {
+				if err := a.UpdateAccessKey(ctx, acct, u.ID, keyID, iam.KeyActive); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := store.NewCache(b, store.CacheOptions{})
+			c.Poll(ctx)
+			if _, _, err := c.AccessKey(ctx, keyID); err != nil {
+				t.Fatal(err)
+			}
+			before, err := a.Generations(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seed := store.TestSeed{
+				Account: iam.Account{ID: acct, Email: "c@example.com", CreatedAt: time.Unix(1, 0)},
+				Users:   []iam.User{{AccountID: acct, ID: acct, Name: iam.RootUserName, Path: "/", Root: true, CreatedAt: time.Unix(1, 0)}},
+			}
+			if err := a.ResetForTest(ctx, seed); err != nil {
+				t.Fatal(err)
+			}
+			after, err := a.Generations(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after[acct] <= before[acct] {
+				t.Fatalf("generation %d after the reset, %d before: want it higher", after[acct], before[acct])
+			}
+			c.Poll(ctx)
+			if _, _, err := c.AccessKey(ctx, keyID); err == nil {
+				t.Fatal("the other node still authenticates a key the reset wiped")
 			}
 		})
 	}
