@@ -8,6 +8,7 @@
 //	iamd quota list|set|requests|approve|deny  manage quotas and increase requests
 //	iamd audit export                     write the audit trail as JSON Lines
 //	iamd mfa-session --profile P          turn an MFA code into a session (credential helper)
+//	iamd bench compare|run|seed|chart     measure iamd (and peers) on this machine
 package main
 
 import (
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return auditCmd(ctx, args, stdout, stderr)
 	case "mfa-session":
 		return mfaSession(ctx, args, os.Stdin, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -63,4 +66,5 @@ const usage = `usage:
   iamd quota list|set|requests|approve|deny [--data-dir D] [--database-url U] ...
   iamd audit export [--data-dir D] [--database-url U] [--since RFC3339|DURATION] [--account ID]
   iamd mfa-session --profile P [--serial ARN] [--code 123456] [--duration 43200] [--endpoint URL] [--credential-process]
+  iamd bench compare|run|seed|chart|trivial ...   (run "iamd bench" for its usage)
 Run "iamd serve -h" or "iamd token code -h" for the flags.`
