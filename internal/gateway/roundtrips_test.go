@@ -10,10 +10,10 @@ import (
 )
 
 // TestStoreRoundTrips counts what a request costs the store once the cache
-// is warm: an authorised read asks the store only for what it lists (the
-// key, the principal and its policies come from the cache), and
-// GetSessionToken with an MFA code makes one write (the code's single-use
-// step) besides reading the device.
+// is warm: an authorised read asks the store nothing (the key, the
+// principal, its policies, the user it names and the device list come
+// from the cache), and GetSessionToken with an MFA code makes one write
+// (the code's single-use step) besides reading the device.
 func TestStoreRoundTrips(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -25,19 +25,27 @@ func TestStoreRoundTrips(t *testing.T) {
 		}
 		serial, seed := e.device(ctx, root, "reader", "reader")
 		reader := e.iam(id, secret, "")
-		list := func() {
-			if _, err := reader.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil {
+		list := func(user string) int {
+			in := &awsiam.ListMFADevicesInput{}
+			if user != "" {
+				in.UserName = aws.String(user)
+			}
+			out, err := reader.ListMFADevices(ctx, in)
+			if err != nil {
 				t.Fatal(err)
 			}
+			return len(out.MFADevices)
 		}
-		list()
-		list() // warm
+		list("")
+		list("reader") // warm
 		before := e.st.RoundTrips()
-		list()
+		if n := list("") + list("reader"); n != 2 {
+			t.Fatalf("%d devices listed in two calls, want 1 each", n)
+		}
 		read := e.st.RoundTrips() - before
-		t.Logf("ListMFADevices (authorised read, warm cache): %d store round trips", read)
-		if read > 1 {
-			t.Errorf("ListMFADevices with a warm cache: %d round trips, want at most 1 (the device list itself)", read)
+		t.Logf("ListMFADevices (authorised read, warm cache): %d store round trips for 2 calls", read)
+		if read != 0 {
+			t.Errorf("ListMFADevices with a warm cache: %d round trips for 2 calls, want 0", read)
 		}
 
 		st := e.sts(id, secret, "")
@@ -50,6 +58,14 @@ func TestStoreRoundTrips(t *testing.T) {
 		t.Logf("GetSessionToken with MFA (warm cache): %d store round trips", gst)
 		if gst > 2 {
 			t.Errorf("GetSessionToken with MFA: %d round trips, want at most 2 (the device, its single-use write; the audit event is batched)", gst)
+		}
+
+		// The cached list follows a deactivation at once.
+		if _, err := root.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("reader"), SerialNumber: aws.String(serial)}); err != nil {
+			t.Fatal(err)
+		}
+		if n := list("reader"); n != 0 {
+			t.Errorf("after DeactivateMFADevice the reader still lists %d devices", n)
 		}
 	})
 }

@@ -228,12 +228,9 @@ func (s *Service) ListMFADevices(ctx context.Context, p *authz.Principal, userNa
 	if err != nil {
 		return nil, nil, "", err
 	}
-	ds, next, err := s.store.ListMFADevices(ctx, p.AccountID, u.ID, page(marker, maxItems))
+	ds, next, err := s.store.MFADeviceList(ctx, p.AccountID, u.ID, page(marker, maxItems))
 	if err != nil {
 		return nil, nil, "", markerError(err)
-	}
-	for i := range ds {
-		ds[i].Secret = nil
 	}
 	return ds, u, next, nil
 }

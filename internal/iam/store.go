@@ -94,6 +94,12 @@ type Store interface {
 	CountMFADevices(ctx context.Context, accountID, userID string) (int, error)
 	// ListMFADevices lists the devices that serve one identity.
 	ListMFADevices(ctx context.Context, accountID, userID string, page Page) (devices []MFADevice, next string, err error)
+	// MFADeviceList is ListMFADevices for showing: no seed, and the
+	// counters (LastStep, DriftSteps, Failures, BlockedUntil) zero. What
+	// it returns changes only when a device is enabled, deactivated or
+	// deleted, so a cache may keep it; code checks use MFADevice or
+	// ListMFADevices, never this.
+	MFADeviceList(ctx context.Context, accountID, userID string, page Page) (devices []MFADevice, next string, err error)
 	// ListVirtualMFADevices lists virtual devices; assigned nil means all.
 	ListVirtualMFADevices(ctx context.Context, accountID string, assigned *bool, page Page) (devices []DeviceWithUser, next string, err error)
 	// EnableMFADevice assigns an unassigned device to a user and accepts

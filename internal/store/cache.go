@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,7 +17,8 @@ import (
 
 // Cache is a read-through cache in front of a Store for what every signed
 // request reads before its operation runs: access keys with their owners,
-// users and roles by id, and the policy documents authz evaluates. It is a
+// users by id and by name, roles by id, and the policy documents authz
+// evaluates. It is a
 // Store for everything else (the methods it does not override go straight
 // through), so it can stand wherever the gateway or the policy decision
 // takes one.
@@ -61,6 +63,13 @@ type Cache struct {
 	identity *boundedLRU[cached[[]iam.PolicyDocument]]
 	rolePol  *boundedLRU[cached[[]iam.PolicyDocument]]
 	managed  *boundedLRU[cached[[]iam.PolicyDocument]]
+	devices  *boundedLRU[cached[devicePage]]
+}
+
+// devicePage is one page of MFADeviceList.
+type devicePage struct {
+	devices []iam.MFADevice
+	next    string
 }
 
 // CacheOptions tune a Cache. The zero value works.
@@ -117,6 +126,7 @@ func NewCache(st *Store, o CacheOptions) *Cache {
 	c.identity = newBoundedLRU(o.Size, o.PolicyBytes, docCost)
 	c.rolePol = newBoundedLRU(o.Size, o.PolicyBytes, docCost)
 	c.managed = newBoundedLRU(o.Size, o.PolicyBytes, docCost)
+	c.devices = newBoundedLRU[cached[devicePage]](o.Size, 0, nil)
 	st.OnCommit(c.Invalidate)
 	st.OnReset(c.Purge)
 	return c
@@ -277,6 +287,7 @@ func (c *Cache) Purge() {
 	c.identity.purge()
 	c.rolePol.purge()
 	c.managed.purge()
+	c.devices.purge()
 }
 
 // begin is the clock value a load starts at.
@@ -356,6 +367,44 @@ func (c *Cache) UserByID(ctx context.Context, accountID, id string) (*iam.User, 
 		return nil, err
 	}
 	return &v, nil
+}
+
+// UserByName is Store.UserByName, cached: most IAM operations name the
+// user they act on, and resolving it was a query of its own per request.
+func (c *Cache) UserByName(ctx context.Context, accountID, name string) (*iam.User, error) {
+	v, err := through(c, c.users, accountID, accountID+"\x00name\x00"+strings.ToLower(name), func() (iam.User, error) {
+		u, err := c.Store.UserByName(ctx, accountID, name)
+		if err != nil {
+			return iam.User{}, err
+		}
+		return *u, nil
+	}, cloneUser, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// MFADeviceList is Store.MFADeviceList, cached: the devices as
+// ListMFADevices shows them, which only enabling, deactivating and
+// deleting a device change, each in a transaction that bumps the
+// account's generation. Devices for checking codes (MFADevice,
+// ListMFADevices) are never cached.
+func (c *Cache) MFADeviceList(ctx context.Context, accountID, userID string, page iam.Page) ([]iam.MFADevice, string, error) {
+	key := accountID + "\x00devices\x00" + userID + "\x00" + page.Marker + "\x00" + strconv.Itoa(page.MaxItems)
+	v, err := through(c, c.devices, accountID, key, func() (devicePage, error) {
+		ds, next, err := c.Store.MFADeviceList(ctx, accountID, userID, page)
+		return devicePage{ds, next}, err
+	}, cloneDevicePage, nil)
+	return v.devices, v.next, err
+}
+
+func cloneDevicePage(p devicePage) devicePage {
+	out := devicePage{devices: slices.Clone(p.devices), next: p.next}
+	for i := range out.devices {
+		out.devices[i].Tags = slices.Clone(out.devices[i].Tags)
+	}
+	return out
 }
 
 // RoleByID is Store.RoleByID, cached.

@@ -70,15 +70,22 @@ func TestCacheLocalWrites(t *testing.T) {
 				if _, err := c.UserByID(ctx, acct, u.ID); err != nil {
 					t.Fatal(err)
 				}
+				if _, err := c.UserByName(ctx, acct, "ALICE"); err != nil {
+					t.Fatal(err)
+				}
 			}
 			before := st.RoundTrips()
 			for range 10 {
 				c.AccessKey(ctx, keyID)
 				c.IdentityPolicies(ctx, acct, u.ID)
 				c.UserByID(ctx, acct, u.ID)
+				c.UserByName(ctx, acct, "alice")
 			}
 			if n := st.RoundTrips() - before; n != 0 {
-				t.Errorf("warm cache: %d round trips for 30 reads, want 0", n)
+				t.Errorf("warm cache: %d round trips for 40 reads, want 0", n)
+			}
+			if _, err := c.UserByName(ctx, acct, "bob"); err == nil {
+				t.Fatal("UserByName found a user that does not exist")
 			}
 
 			if err := st.UpdateAccessKey(ctx, acct, u.ID, keyID, iam.KeyInactive); err != nil {
@@ -100,6 +107,15 @@ func TestCacheLocalWrites(t *testing.T) {
 			}
 			if _, _, err := c.AccessKey(ctx, keyID); err == nil {
 				t.Fatal("a deleted key still authenticates from the cache")
+			}
+			if err := st.UpdateUser(ctx, acct, u.ID, "carol", "/"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.UserByName(ctx, acct, "alice"); err == nil {
+				t.Fatal("a renamed user is still found by its old name from the cache")
+			}
+			if got, err := c.UserByName(ctx, acct, "carol"); err != nil || got.ID != u.ID {
+				t.Fatalf("UserByName(carol) = %v, %v", got, err)
 			}
 		})
 	}
@@ -385,6 +401,53 @@ func TestResetRaisesGeneration(t *testing.T) {
 			c.Poll(ctx)
 			if _, _, err := c.AccessKey(ctx, keyID); err == nil {
 				t.Fatal("the other node still authenticates a key the reset wiped")
+			}
+		})
+	}
+}
+
+// TestCacheDeviceList: the cached device list carries no seed or
+// counters, follows this node's enable at once and another node's after a
+// poll.
+func TestCacheDeviceList(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			a, b := twoNodes(t, e)
+			acct, u, _ := cacheFixture(t, a)
+			c := store.NewCache(a, store.CacheOptions{})
+			c.Poll(ctx)
+			page := iam.Page{MaxItems: 100}
+			newDevice := func(st *store.Store, name string) string {
+				serial := "arn:aws:iam::" + acct + ":mfa/" + name
+				d := &iam.MFADevice{Serial: serial, AccountID: acct, Kind: iam.DeviceVirtual, Path: "/", Name: name,
+					Secret: []byte("12345678901234567890"), Digits: 6, Period: 30, CreatedAt: time.Now()}
+				if err := st.CreateMFADevice(ctx, d, 100); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.EnableMFADevice(ctx, acct, serial, u.ID, 10, 0, time.Now(), 8); err != nil {
+					t.Fatal(err)
+				}
+				return serial
+			}
+			if ds, _, err := c.MFADeviceList(ctx, acct, u.ID, page); err != nil || len(ds) != 0 {
+				t.Fatalf("MFADeviceList = %v, %v; want none", ds, err)
+			}
+			newDevice(a, "phone")
+			ds, _, err := c.MFADeviceList(ctx, acct, u.ID, page)
+			if err != nil || len(ds) != 1 {
+				t.Fatalf("after enabling here: %d devices, %v; want 1 at once", len(ds), err)
+			}
+			if ds[0].Secret != nil || ds[0].LastStep != 0 {
+				t.Errorf("the listed device carries its seed or counters: %+v", ds[0])
+			}
+			newDevice(b, "key")
+			if ds, _, _ := c.MFADeviceList(ctx, acct, u.ID, page); len(ds) != 1 {
+				t.Fatalf("the other node's enable was seen before a poll (%d devices): the test cannot tell the poll works", len(ds))
+			}
+			c.Poll(ctx)
+			if ds, _, _ := c.MFADeviceList(ctx, acct, u.ID, page); len(ds) != 2 {
+				t.Fatalf("after a poll: %d devices, want 2", len(ds))
 			}
 		})
 	}

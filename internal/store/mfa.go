@@ -145,6 +145,18 @@ func (s *Store) ListMFADevices(ctx context.Context, accountID, userID string, pa
 	return out, next, nil
 }
 
+// MFADeviceList is ListMFADevices without seeds or counters (see
+// iam.Store).
+func (s *Store) MFADeviceList(ctx context.Context, accountID, userID string, page iam.Page) ([]iam.MFADevice, string, error) {
+	ds, next, err := s.ListMFADevices(ctx, accountID, userID, page)
+	for i := range ds {
+		d := &ds[i]
+		clear(d.Secret)
+		d.Secret, d.LastStep, d.DriftSteps, d.Failures, d.BlockedUntil = nil, 0, 0, 0, time.Time{}
+	}
+	return ds, next, err
+}
+
 // ListVirtualMFADevices lists virtual devices with their users, by serial.
 func (s *Store) ListVirtualMFADevices(ctx context.Context, accountID string, assigned *bool, page iam.Page) ([]iam.DeviceWithUser, string, error) {
 	after, err := decodeMarker(page.Marker)

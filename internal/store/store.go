@@ -130,7 +130,7 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 		// Writes take the lock at BEGIN (immediate) so a read-then-write
 		// transaction never fails to upgrade; readers never wait (WAL).
 		dsn := "file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=mmap_size(268435456)"
 		db, err = sql.Open("sqlite", dsn)
 		engine, dialect, dataDir = "sqlite", goose.DialectSQLite3, dir
 	case strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
