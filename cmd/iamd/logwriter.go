@@ -19,10 +19,11 @@ import (
 // Written here rather than taken from a logging library: slog is the
 // project's logger, and what it lacks is only this small buffered sink.
 type logWriter struct {
-	mu   sync.Mutex
-	w    *bufio.Writer
-	stop chan struct{}
-	done chan struct{}
+	mu    sync.Mutex
+	under io.Writer
+	w     *bufio.Writer
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 const (
@@ -31,7 +32,7 @@ const (
 )
 
 func newLogWriter(w io.Writer) *logWriter {
-	lw := &logWriter{w: bufio.NewWriterSize(w, logBufferSize), stop: make(chan struct{}), done: make(chan struct{})}
+	lw := &logWriter{under: w, w: bufio.NewWriterSize(w, logBufferSize), stop: make(chan struct{}), done: make(chan struct{})}
 	go lw.loop()
 	return lw
 }
@@ -44,7 +45,7 @@ func (lw *logWriter) loop() {
 		select {
 		case <-t.C:
 			lw.mu.Lock()
-			_ = lw.w.Flush()
+			lw.flush()
 			lw.mu.Unlock()
 		case <-lw.stop:
 			return
@@ -58,12 +59,29 @@ func urgent(p []byte) bool {
 		bytes.Contains(p, []byte("level=WARN")) || bytes.Contains(p, []byte("level=ERROR"))
 }
 
+// flush writes the buffer. A bufio.Writer keeps its first error for
+// good, so after a failed write (a full disk, say) it is reset, dropping
+// what it held, rather than refusing every later line.
+func (lw *logWriter) flush() error {
+	err := lw.w.Flush()
+	if err != nil {
+		lw.w.Reset(lw.under)
+	}
+	return err
+}
+
 func (lw *logWriter) Write(p []byte) (int, error) {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
+	if urgent(p) {
+		// What came before goes first; the warning itself is written
+		// straight through even when that failed.
+		_ = lw.flush()
+		return lw.under.Write(p)
+	}
 	n, err := lw.w.Write(p)
-	if err == nil && urgent(p) {
-		err = lw.w.Flush()
+	if err != nil {
+		lw.w.Reset(lw.under)
 	}
 	return n, err
 }
@@ -78,5 +96,5 @@ func (lw *logWriter) Close() error {
 	<-lw.done
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
-	return lw.w.Flush()
+	return lw.flush()
 }

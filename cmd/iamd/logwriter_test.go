@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -91,5 +92,41 @@ func BenchmarkRequestLogLine(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// failingOnce fails its first write, like a disk that filled and was
+// cleared.
+type failingOnce struct {
+	syncBuffer
+	failed bool
+}
+
+func (f *failingOnce) Write(p []byte) (int, error) {
+	if !f.failed {
+		f.failed = true
+		return 0, errors.New("no space left on device")
+	}
+	return f.syncBuffer.Write(p)
+}
+
+// TestLogWriterRecoversFromAFailedWrite: one failed write does not
+// silence the log for good (a bufio.Writer would keep the error).
+func TestLogWriterRecoversFromAFailedWrite(t *testing.T) {
+	out := &failingOnce{}
+	lw := newLogWriter(out)
+	log := newLogger(lw)
+	log.Info("request", "id", "lost")
+	log.Warn("first warning") // its flush of "lost" fails; the warning is written through
+	log.Warn("second warning")
+	log.Info("request", "id", "after")
+	if err := lw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"first warning", "second warning", `"id":"after"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("after a failed write the log lacks %q:\n%s", want, got)
+		}
 	}
 }
