@@ -49,7 +49,8 @@ type Cache struct {
 	log  *slog.Logger
 
 	polling atomic.Bool  // Run has started
-	fresh   atomic.Int64 // Unix ns at which the last successful poll began
+	base    time.Time    // what fresh is measured from (monotonic)
+	fresh   atomic.Int64 // ns after base at which the last successful poll began
 
 	mu     sync.Mutex
 	clock  uint64            // the invalidation clock
@@ -118,7 +119,7 @@ func NewCache(st *Store, o CacheOptions) *Cache {
 	if o.PolicyBytes <= 0 {
 		o.PolicyBytes = 32 << 20
 	}
-	c := &Cache{Store: st, poll: o.Poll, log: o.Logger, inval: map[string]uint64{}, gens: map[string]int64{}}
+	c := &Cache{Store: st, poll: o.Poll, log: o.Logger, base: time.Now(), inval: map[string]uint64{}, gens: map[string]int64{}}
 	c.keys = newBoundedLRU[cachedKey](o.Size, 0, nil)
 	c.users = newBoundedLRU[cached[iam.User]](o.Size, 0, nil)
 	c.roles = newBoundedLRU[cached[iam.Role]](o.Size, 0, nil)
@@ -127,6 +128,7 @@ func NewCache(st *Store, o CacheOptions) *Cache {
 	c.rolePol = newBoundedLRU(o.Size, o.PolicyBytes, docCost)
 	c.managed = newBoundedLRU(o.Size, o.PolicyBytes, docCost)
 	c.devices = newBoundedLRU[cached[devicePage]](o.Size, 0, nil)
+	c.fresh.Store(-1 << 62) // no poll yet: nothing is current once Run starts
 	st.OnCommit(c.Invalidate)
 	st.OnReset(c.Purge)
 	return c
@@ -251,7 +253,7 @@ func (c *Cache) Poll(ctx context.Context) {
 	}
 	// Only now, with what the poll saw applied, are entries current up to
 	// the moment it began.
-	c.fresh.Store(began.UnixNano())
+	c.fresh.Store(int64(began.Sub(c.base)))
 }
 
 // current tells whether cached entries may be served at all: always
@@ -261,7 +263,9 @@ func (c *Cache) current() bool {
 	if !c.polling.Load() {
 		return true
 	}
-	return time.Since(time.Unix(0, c.fresh.Load())) <= 3*c.poll
+	// Measured on the monotonic clock: stepping the wall clock back cannot
+	// make an old poll look recent.
+	return time.Since(c.base)-time.Duration(c.fresh.Load()) <= 3*c.poll
 }
 
 // Invalidate drops what the cache holds of the accounts.

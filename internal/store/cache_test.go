@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -448,6 +449,32 @@ func TestCacheDeviceList(t *testing.T) {
 			c.Poll(ctx)
 			if ds, _, _ := c.MFADeviceList(ctx, acct, u.ID, page); len(ds) != 2 {
 				t.Fatalf("after a poll: %d devices, want 2", len(ds))
+			}
+		})
+	}
+}
+
+// TestSQLiteWriterWaitsWithContext: a write queued behind this process's
+// SQLite writer lock gives up when its request's context ends, and goes
+// through once the lock is free.
+func TestSQLiteWriterWaitsWithContext(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		if e.Name != "sqlite" {
+			continue
+		}
+		t.Run(e.Name, func(t *testing.T) {
+			st := e.Open(t)
+			acct, _, _ := cacheFixture(t, st)
+			release := store.HoldWriter(st)
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			u := &iam.User{ID: "AIDAWAITTEST00000001", AccountID: acct, Name: "waiter", Path: "/", CreatedAt: time.Now()}
+			if err := st.CreateUser(ctx, u, 100); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("CreateUser behind a held writer lock = %v, want the context's deadline", err)
+			}
+			release()
+			if err := st.CreateUser(context.Background(), u, 100); err != nil {
+				t.Fatalf("CreateUser after the lock was released: %v", err)
 			}
 		})
 	}

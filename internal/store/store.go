@@ -65,16 +65,23 @@ type Store struct {
 	// concurrent single-use code writes gave a p99 of 200 ms. A writer
 	// from another process (an iamd command on the same file) still meets
 	// the busy timeout. Unused on PostgreSQL, which locks per row.
-	writer sync.Mutex
+	// It is a one-slot semaphore so that a writer waiting for it gives up
+	// when its request's context ends.
+	writer chan struct{}
 }
 
-// writeLock takes the SQLite writer lock; it returns the release.
-func (s *Store) writeLock() func() {
+// writeLock takes the SQLite writer lock, or fails when ctx ends first;
+// it returns the release.
+func (s *Store) writeLock(ctx context.Context) (func(), error) {
 	if s.engine != "sqlite" {
-		return func() {}
+		return func() {}, nil
 	}
-	s.writer.Lock()
-	return s.writer.Unlock
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Config says where the store lives.
@@ -130,7 +137,7 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 		// Writes take the lock at BEGIN (immediate) so a read-then-write
 		// transaction never fails to upgrade; readers never wait (WAL).
 		dsn := "file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=mmap_size(268435456)"
+			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
 		db, err = sql.Open("sqlite", dsn)
 		engine, dialect, dataDir = "sqlite", goose.DialectSQLite3, dir
 	case strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
@@ -156,7 +163,7 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, sealer: sealer, engine: engine, dataDir: dataDir}
+	s := &Store{db: db, sealer: sealer, engine: engine, dataDir: dataDir, writer: make(chan struct{}, 1)}
 	if err := s.checkKey(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -301,7 +308,11 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 	if err != nil {
 		return nil, err
 	}
-	defer s.writeLock()()
+	unlock, err := s.writeLock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	return st.ExecContext(ctx, args...)
 }
 
@@ -318,7 +329,10 @@ func (r errRow) Scan(...any) error { return r.err }
 // the commit.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	s.roundTrips.Add(1)
-	unlock := s.writeLock()
+	unlock, err := s.writeLock(ctx)
+	if err != nil {
+		return err
+	}
 	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
