@@ -149,9 +149,14 @@ type Options struct {
 // DefaultRetention is CloudTrail's event history: 90 days.
 const DefaultRetention = 90 * 24 * time.Hour
 
-// maxPending bounds the events waiting for a batch; past it a Record
-// writes at once rather than grow without bound.
-const maxPending = 1000
+// A batch is written every FlushEvery, or as soon as flushAt events wait
+// (so that a busy server writes batches of a few hundred rather than one
+// event per request); maxPending bounds the events waiting, past which a
+// Record writes at once: back-pressure when the store cannot keep up.
+const (
+	flushAt    = 256
+	maxPending = 8192
+)
 
 // Recorder writes events: those of writes at once (the request waits, so
 // an acknowledged change always has its event), the others in batches.
@@ -168,6 +173,7 @@ type Recorder struct {
 	flushing sync.Mutex
 	stop     chan struct{}
 	done     chan struct{}
+	kick     chan struct{} // asks the loop for an early flush
 	closed   bool
 }
 
@@ -186,7 +192,8 @@ func NewRecorder(store Store, o Options) *Recorder {
 	if o.FlushEvery <= 0 {
 		o.FlushEvery = time.Second
 	}
-	r := &Recorder{store: store, clock: o.Clock, log: o.Logger, opts: o, stop: make(chan struct{}), done: make(chan struct{})}
+	r := &Recorder{store: store, clock: o.Clock, log: o.Logger, opts: o, stop: make(chan struct{}), done: make(chan struct{}),
+		kick: make(chan struct{}, 1)}
 	go r.loop()
 	return r
 }
@@ -240,7 +247,14 @@ func (r *Recorder) Record(ctx context.Context, e Event, sync bool) error {
 		return r.store.InsertEvents(ctx, []Event{e})
 	}
 	r.pending = append(r.pending, e)
+	full := len(r.pending) >= flushAt
 	r.mu.Unlock()
+	if full {
+		select {
+		case r.kick <- struct{}{}:
+		default: // a flush is already asked for
+		}
+	}
 	return nil
 }
 
@@ -289,6 +303,8 @@ func (r *Recorder) loop() {
 		case <-r.stop:
 			return
 		case <-flush.C:
+			r.Flush(context.Background())
+		case <-r.kick:
 			r.Flush(context.Background())
 		case <-prune.C:
 			r.Prune(context.Background())

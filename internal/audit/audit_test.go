@@ -12,6 +12,7 @@ import (
 type memStore struct {
 	mu      sync.Mutex
 	events  []Event
+	batches []int // the size of each InsertEvents call
 	deleted time.Time
 }
 
@@ -19,6 +20,7 @@ func (m *memStore) InsertEvents(_ context.Context, es []Event) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.events = append(m.events, es...)
+	m.batches = append(m.batches, len(es))
 	return nil
 }
 
@@ -75,5 +77,32 @@ func TestRecorder(t *testing.T) {
 	r.Record(ctx, Event{EventName: "Late"}, false)
 	if n := st.count(); n != 4 {
 		t.Errorf("an event after Close: %d stored, want 4", n)
+	}
+}
+
+// TestRecorderFlushesEarlyWhenBusy: a busy server's batched events are
+// written in batches as soon as flushAt wait, long before FlushEvery, and
+// not one insert per event.
+func TestRecorderFlushesEarlyWhenBusy(t *testing.T) {
+	st := &memStore{}
+	r := NewRecorder(st, Options{FlushEvery: time.Hour})
+	defer r.Close()
+	const n = 3 * flushAt
+	for range n {
+		if err := r.Record(context.Background(), Event{EventName: "GetSessionToken", ReadOnly: true}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for st.count() < 2*flushAt {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d events written within 5 s, with FlushEvery an hour: no early flush", st.count(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.batches) > n/10 {
+		t.Errorf("%d inserts for %d events: want batches, not one insert per event (%v)", len(st.batches), len(st.events), st.batches)
 	}
 }
