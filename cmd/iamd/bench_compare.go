@@ -13,7 +13,6 @@ import (
 	"io"
 	"math"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -127,7 +126,7 @@ func benchCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				if len(sizes) == 1 {
 					title = targetTitle(t, 0)
 				}
-				r, err := compareIamd(ctx, exe, filepath.Join(dir, fmt.Sprintf("%s-%d", t, n)), t, *dbURL, n, title, scenarios, lf, stderr)
+				r, err := compareIamd(ctx, exe, filepath.Join(dir, fmt.Sprintf("%s-%d", t, n)), t, *dbURL, n, title, scenarios, lf, *work != "", stderr)
 				if err != nil {
 					return fmt.Errorf("%s: %w", title, err)
 				}
@@ -229,8 +228,9 @@ func startBenchChild(ctx context.Context, logPath, addr string, env []string, na
 	c := &benchChild{cmd: cmd, base: "http://" + addr, log: lf, exited: exited}
 	go func() { _ = cmd.Wait(); close(exited) }()
 	deadline := time.Now().Add(60 * time.Second)
+	probe := newAWSClient(c.base, 1).http
 	for {
-		resp, err := http.Get(c.base + "/healthz")
+		resp, err := probe.Get(c.base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			return c, nil
@@ -300,7 +300,8 @@ func compareTrivial(ctx context.Context, exe, dir string, lf loadFlags, stderr i
 // compareIamd starts iamd on a store of its own (kept in dir), seeds n
 // users into it, and measures each scenario.
 func compareIamd(ctx context.Context, exe, dir, kind, adminURL string, n int, title string, scenarios []string, lf loadFlags,
-	stderr io.Writer) ([]benchResult, error) {
+	keep bool, stderr io.Writer) ([]benchResult, error) {
+	seedURL := ""
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -313,26 +314,35 @@ func compareIamd(ctx context.Context, exe, dir, kind, adminURL string, n int, ti
 	// --database-url is always given, so that IAMD_DATABASE_URL in the
 	// environment cannot move the SQLite target onto PostgreSQL.
 	storeArgs := []string{"--data-dir", dir, "--database-url="}
+	var env []string
 	if kind == targetPostgres {
 		u, err := benchDatabase(ctx, adminURL, dir)
 		if err != nil {
 			return nil, err
 		}
-		storeArgs[2] = "--database-url=" + u
+		if !keep {
+			defer dropBenchDatabase(adminURL, dir, stderr)
+		}
+		// The server takes the URL from its environment, not its
+		// arguments, which every local user can read in ps.
+		storeArgs = storeArgs[:2]
+		env = append(env, "IAMD_DATABASE_URL="+u)
+		seedURL = u
 	}
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	env := []string{"IAMD_ROOT_ACCESS_KEY_ID=" + admin.AccessKeyID, "IAMD_ROOT_SECRET_ACCESS_KEY=" + admin.SecretAccessKey,
-		"IAMD_ACCOUNT_ID=" + benchAccountID}
+	env = append(env, "IAMD_ROOT_ACCESS_KEY_ID="+admin.AccessKeyID, "IAMD_ROOT_SECRET_ACCESS_KEY="+admin.SecretAccessKey,
+		"IAMD_ACCOUNT_ID="+benchAccountID)
 	c, err := startBenchChild(ctx, filepath.Join(dir, "server.log"), addr, env, exe, append([]string{"serve", "--addr", addr}, storeArgs...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer c.stop()
 	manifest := filepath.Join(dir, "bench-manifest.json")
-	if err := benchSeed(ctx, append(storeArgs, "--users", strconv.Itoa(n), "--account", benchAccountID, "--manifest", manifest), stderr, stderr); err != nil {
+	seedArgs := []string{"--data-dir", dir, "--database-url=" + seedURL, "--users", strconv.Itoa(n), "--account", benchAccountID, "--manifest", manifest}
+	if err := benchSeed(ctx, seedArgs, stderr, stderr); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	m, err := readManifest(manifest)
@@ -407,6 +417,23 @@ func benchDatabase(ctx context.Context, adminURL, dir string) (string, error) {
 	}
 	u.Path = "/" + name
 	return u.String(), nil
+}
+
+// dropBenchDatabase removes the database benchDatabase made for dir.
+func dropBenchDatabase(adminURL, dir string, stderr io.Writer) {
+	b, err := os.ReadFile(filepath.Join(dir, "database-name"))
+	if err != nil {
+		return
+	}
+	name := strings.TrimSpace(string(b))
+	db, err := sql.Open("pgx", adminURL)
+	if err == nil {
+		_, err = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		db.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: could not drop the bench database %s: %v\n", name, err)
+	}
 }
 
 func compareMoto(ctx context.Context, path, dir string, scenarios []string, lf loadFlags, users int, stderr io.Writer) ([]benchResult, error) {

@@ -200,10 +200,36 @@ type awsClient struct {
 
 func newAWSClient(base string, conns int) *awsClient {
 	return &awsClient{
-		base:   strings.TrimRight(base, "/") + "/",
-		http:   &http.Client{Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns}, Timeout: 30 * time.Second},
+		base: strings.TrimRight(base, "/") + "/",
+		http: &http.Client{
+			Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, DialContext: loopbackDial},
+			Timeout:   30 * time.Second,
+			// A redirect is an answer, never followed: it could lead the
+			// load, and a request body with an MFA code, off this machine.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
 		signer: v4.NewSigner(),
 	}
+}
+
+// loopbackDial dials only loopback addresses, whatever a name such as
+// localhost resolves to.
+func loopbackDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	for _, ip := range ips {
+		if ip.IP.IsLoopback() {
+			var d net.Dialer
+			return d.DialContext(ctx, network, net.JoinHostPort(ip.IP.String(), port))
+		}
+	}
+	return nil, fmt.Errorf("%s is not a loopback address: the bench measures this machine only", host)
 }
 
 // awsError is an error response: its HTTP status, Code and Message.

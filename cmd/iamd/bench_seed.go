@@ -70,13 +70,21 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := raiseUsersQuota(ctx, st, acct, n+10); err != nil {
-		return err
-	}
-
 	m, err := readManifest(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		// Bench users have derived keys and enabled devices whose seeds the
+		// manifest gives away: they belong in a store of their own, never
+		// in an account people use. A new manifest is started only in an
+		// account without IAM users.
+		usage, err := st.Usage(ctx, acct)
+		if err != nil {
+			return err
+		}
+		if usage.Users > 0 {
+			return fmt.Errorf("bench seed: account %s already has %d IAM users: seed a store of its own (a new --data-dir or database), "+
+				"since every bench user's credentials derive from the manifest", acct, usage.Users)
+		}
 		if m, err = newBenchManifest(ctx, svc, acct); err != nil {
 			return err
 		}
@@ -88,6 +96,12 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case m.AccountID != acct:
 		return fmt.Errorf("bench seed: %s is the manifest of account %s, not %s: pass --account %s, or another --manifest",
 			path, m.AccountID, acct, m.AccountID)
+	}
+
+	// Room above the seeded users for what bench run creates through the
+	// API (the reader, one user per worker for enable-device).
+	if err := raiseUsersQuota(ctx, st, acct, n+benchSpareUsers); err != nil {
+		return err
 	}
 
 	// A batch that committed just before the process died is in the store
@@ -172,6 +186,9 @@ func seedAccount(ctx context.Context, svc *iam.Service, st *store.Store, id stri
 // raiseUsersQuota sets the account's users quota to at least min, so that
 // API calls counted against it (CreateUser, CreateVirtualMFADevice) are not
 // refused in a seeded account.
+// benchSpareUsers is how many users above --users the quota allows.
+const benchSpareUsers = 1000
+
 func raiseUsersQuota(ctx context.Context, st *store.Store, acct string, atLeast int) error {
 	q, err := st.Quotas(ctx, acct)
 	if err != nil {

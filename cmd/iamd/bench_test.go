@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -228,5 +230,42 @@ func TestBenchChartWritesPNG(t *testing.T) {
 	}
 	if err := benchChart(nil, path); err == nil {
 		t.Error("an empty chart was drawn")
+	}
+}
+
+// TestBenchSeedRefusesAnAccountInUse: without its manifest, an account
+// that has IAM users is not seeded: bench users' credentials derive from
+// the manifest, so they must never land in an account people use.
+func TestBenchSeedRefusesAnAccountInUse(t *testing.T) {
+	setRootEnv(t)
+	dir := t.TempDir()
+	args := []string{"seed", "--data-dir", dir, "--database-url=", "--users", "5"}
+	if err := benchCmd(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "bench-manifest.json")); err != nil {
+		t.Fatal(err)
+	}
+	err := benchCmd(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "already has 6 IAM users") {
+		t.Fatalf("seeding an account with users and no manifest: %v", err)
+	}
+}
+
+// TestBenchClientStaysOnLoopback: a redirect is not followed, and a name
+// that resolves off loopback is not dialled.
+func TestBenchClientStaysOnLoopback(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://192.0.2.1/", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	c := newAWSClient(srv.URL, 1)
+	_, err := c.call(context.Background(), benchKey{"AKIAEXAMPLEEXAMPLE00", "x"}, "sts", "GetSessionToken", "TokenCode", "123456")
+	var ae *awsError
+	if !errors.As(err, &ae) || ae.Status != http.StatusTemporaryRedirect {
+		t.Fatalf("a redirect: %v; want its 307 answered, not followed", err)
+	}
+	if _, err := loopbackDial(context.Background(), "tcp", "192.0.2.1:80"); err == nil {
+		t.Error("dialled an address off loopback")
 	}
 }
