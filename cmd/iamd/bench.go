@@ -50,6 +50,7 @@ type loadFlags struct {
 	duration  time.Duration
 	warmup    time.Duration
 	mfaUsers  int
+	readUsers int
 }
 
 func (l *loadFlags) register(fs *flag.FlagSet, defMFAUsers int) {
@@ -58,6 +59,7 @@ func (l *loadFlags) register(fs *flag.FlagSet, defMFAUsers int) {
 	fs.DurationVar(&l.duration, "duration", 5*time.Second, "measured time per cell")
 	fs.DurationVar(&l.warmup, "warmup", time.Second, "unmeasured time before each cell (fills caches and connection pools)")
 	fs.IntVar(&l.mfaUsers, "mfa-users", defMFAUsers, "session-token-mfa: how many users with enabled devices it signs as")
+	fs.IntVar(&l.readUsers, "read-users", 1000, "authorised-read: how many seeded users (spread over the account) it lists the devices of")
 }
 
 func (l *loadFlags) check() ([]string, error) {
@@ -158,7 +160,7 @@ func (e *benchEnv) prepare(ctx context.Context, m *benchManifest, scenarios []st
 		return errors.New("an admin key (--access-key-id, --secret-access-key) is needed to provision through the API")
 	}
 	if m != nil {
-		e.fromManifest(m, lf.mfaUsers)
+		e.fromManifest(m, lf.mfaUsers, lf.readUsers)
 	} else {
 		if err := e.provisionReader(ctx); err != nil {
 			return err

@@ -101,7 +101,11 @@ func benchCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	dir := *work
-	if dir == "" {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+	} else {
 		if dir, err = os.MkdirTemp("", "iamd-bench-"); err != nil {
 			return err
 		}
@@ -341,7 +345,7 @@ func compareIamd(ctx context.Context, exe, dir, kind, adminURL string, n int, ti
 	}
 	defer c.stop()
 	manifest := filepath.Join(dir, "bench-manifest.json")
-	seedArgs := []string{"--data-dir", dir, "--database-url=" + seedURL, "--users", strconv.Itoa(n), "--account", benchAccountID, "--manifest", manifest}
+	seedArgs := []string{"--data-dir", dir, "--database-url=" + seedURL, "--users", strconv.Itoa(n), "--account", benchAccountID, "--manifest", manifest, "--batch", "5000"}
 	if err := benchSeed(ctx, seedArgs, stderr, stderr); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}

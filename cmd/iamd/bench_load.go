@@ -305,10 +305,12 @@ type mfaUser struct {
 	last   int64 // the highest time step this bench has sent a code for
 }
 
-// nextStep is the freshest step the server accepts for u that was not
-// used: the server takes the steps either side of its own.
-func (u *mfaUser) nextStep(now int64) (int64, bool) {
-	s := max(u.last+1, now-1)
+// nextStep is the oldest step the server accepts for u that was not
+// used: the server takes the steps either side of its own. lo is the
+// step half a second from now, so that a code for the step before is not
+// sent just as the server's clock moves past it; now is the step now.
+func (u *mfaUser) nextStep(lo, now int64) (int64, bool) {
+	s := max(u.last+1, lo-1)
 	return s, s <= now+1
 }
 
@@ -423,10 +425,18 @@ func (e *benchEnv) provisionEnablers(ctx context.Context, workers int) error {
 }
 
 // fromManifest takes the reader and the MFA users from a seeded account.
-// mfaUsers caps how many of the seeded users session-token-mfa signs as.
-func (e *benchEnv) fromManifest(m *benchManifest, mfaUsers int) {
+// mfaUsers caps how many of the seeded users session-token-mfa signs as,
+// readUsers how many authorised-read reads.
+func (e *benchEnv) fromManifest(m *benchManifest, mfaUsers, readUsers int) {
 	e.reader = m.Reader
-	e.readNames = nil // any seeded user, chosen per request
+	// authorised-read lists the devices of readUsers users spread evenly
+	// over the account: a working set the cache can hold, placed all
+	// over the tables so that the size test still reaches every part.
+	r := min(m.Users, max(readUsers, 1))
+	e.readNames = make([]string, r)
+	for j := range r {
+		e.readNames[j] = benchUserName(j * max(m.Users/r, 1))
+	}
 	n := min(m.Users, mfaUsers)
 	e.mfa = make([]*mfaUser, n)
 	// Users are drawn evenly across the whole account so that the size
@@ -460,12 +470,7 @@ func (e *benchEnv) scenarioOp(scenario string, workers int, m *benchManifest) (f
 			rngs[w] = mrand.New(mrand.NewPCG(uint64(w), 42))
 		}
 		return func(ctx context.Context, w int) error {
-			var name string
-			if m != nil && m.Users > 0 {
-				name = benchUserName(rngs[w].IntN(m.Users))
-			} else {
-				name = e.readNames[rngs[w].IntN(len(e.readNames))]
-			}
+			name := e.readNames[rngs[w].IntN(len(e.readNames))]
 			_, err := e.client.call(ctx, e.reader, "iam", "ListMFADevices", "UserName", name)
 			return err
 		}, nil
@@ -475,12 +480,13 @@ func (e *benchEnv) scenarioOp(scenario string, workers int, m *benchManifest) (f
 		}
 		next := make([]int, workers) // worker w uses users w, w+workers, …
 		return func(ctx context.Context, w int) error {
-			now := otp.Step(time.Now(), otp.Params{})
+			t := time.Now()
+			now, lo := otp.Step(t, otp.Params{}), otp.Step(t.Add(500*time.Millisecond), otp.Params{})
 			mine := (len(e.mfa) - w + workers - 1) / workers
 			for range mine {
 				u := e.mfa[w+next[w]*workers]
 				next[w] = (next[w] + 1) % mine
-				s, ok := u.nextStep(now)
+				s, ok := u.nextStep(lo, now)
 				if !ok {
 					continue
 				}

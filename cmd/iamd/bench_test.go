@@ -17,6 +17,15 @@ import (
 	"github.com/iamd/iamd/internal/store/storetest"
 )
 
+func TestMFAUserNextStepNearABoundary(t *testing.T) {
+	// Half a second before step 1001 begins, the code for 999 is not
+	// sent: the server may already be at 1001 when it arrives.
+	u := &mfaUser{}
+	if got, ok := u.nextStep(1001, 1000); got != 1000 || !ok {
+		t.Errorf("nextStep near a boundary = %d, %v; want 1000, true", got, ok)
+	}
+}
+
 func TestMFAUserNextStep(t *testing.T) {
 	const now = 1000
 	for _, tc := range []struct {
@@ -33,7 +42,7 @@ func TestMFAUserNextStep(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := &mfaUser{last: tc.last}
-			got, ok := u.nextStep(now)
+			got, ok := u.nextStep(now, now)
 			if got != tc.want || ok != tc.wantOK {
 				t.Errorf("nextStep(%d) with last %d = %d, %v; want %d, %v", now, tc.last, got, ok, tc.want, tc.wantOK)
 			}
