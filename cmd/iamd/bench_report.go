@@ -278,6 +278,7 @@ func benchChart(rs []benchResult, path string) error {
 			top = max(top, f(r))
 		}
 		p.Y.Max = top * (1.15 + 0.07*float64(len(targets)))
+		p.Y.Tick.Marker = readableTicks{format}
 		p.Add(plotter.NewGrid())
 		return p, nil
 	}
@@ -305,4 +306,18 @@ func benchChart(rs []benchResult, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// readableTicks are gonum's default ticks labelled with format, so that
+// an axis reads 16,000 rather than 16000.00.
+type readableTicks struct{ format func(float64) string }
+
+func (t readableTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = t.format(ticks[i].Value)
+		}
+	}
+	return ticks
 }
