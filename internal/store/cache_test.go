@@ -479,3 +479,20 @@ func TestSQLiteWriterWaitsWithContext(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolCap: PostgreSQL's connections are capped so that three nodes
+// fit within its default max_connections; SQLite's are not.
+func TestPoolCap(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			st := e.Open(t)
+			want := 0
+			if e.Name == "postgres" {
+				want = 24
+			}
+			if got := store.MaxOpenConns(st); got != want {
+				t.Errorf("MaxOpenConns = %d, want %d", got, want)
+			}
+		})
+	}
+}

@@ -18,3 +18,6 @@ func HoldWriter(s *Store) func() {
 	}
 	return unlock
 }
+
+// MaxOpenConns is the pool's cap on open connections (0: none).
+func MaxOpenConns(s *Store) int { return s.db.Stats().MaxOpenConnections }

@@ -100,12 +100,21 @@ type Config struct {
 	// database/sql's default of 2). Idle connections close after 5
 	// minutes.
 	MaxIdleConns int
+	// MaxOpenConns caps the connections to PostgreSQL (SQLite's are not
+	// capped). Default 24: on the 2-core machine more backends do not
+	// answer faster, and three nodes of one PostgreSQL (max_connections
+	// 100 by default) must fit beside each other and its other clients.
+	// Requests beyond it wait for a connection. No transaction uses the
+	// pool while it holds its own connection, so the cap cannot deadlock
+	// one against itself.
+	MaxOpenConns int
 }
 
-// defaultMaxIdleConns is Config.MaxIdleConns's default. The number of open
-// connections is not capped: a cap could deadlock a transaction that waits
-// for a second connection.
-const defaultMaxIdleConns = 64
+// defaultMaxIdleConns and defaultMaxOpenConns are Config's defaults.
+const (
+	defaultMaxIdleConns = 64
+	defaultMaxOpenConns = 24
+)
 
 // Open connects, applies pending migrations, and checks that the store was
 // set up with the same master key (recording it on first open).
@@ -152,6 +161,14 @@ func Open(ctx context.Context, cfg Config, sealer *seal.Sealer) (*Store, error) 
 	idle := cfg.MaxIdleConns
 	if idle <= 0 {
 		idle = defaultMaxIdleConns
+	}
+	if engine == "postgres" {
+		open := cfg.MaxOpenConns
+		if open <= 0 {
+			open = defaultMaxOpenConns
+		}
+		idle = min(idle, open)
+		db.SetMaxOpenConns(open)
 	}
 	db.SetMaxIdleConns(idle)
 	db.SetConnMaxIdleTime(5 * time.Minute)
