@@ -5,8 +5,8 @@
 # suite against test mode, the aws CLI S3 MFA Delete suite (on PostgreSQL
 # when there is one) and the boto3 one (on SQLite), and, on SQLite only,
 # the aws CLI suites of iamd mfa-session and the console) against a built
-# iamd, once on SQLite and once on PostgreSQL, each suite on a fresh
-# database.
+# iamd, once on SQLite and once on PostgreSQL at the same time, each
+# suite on a fresh database.
 #
 #   scripts/e2e.sh BIN
 #
@@ -83,7 +83,15 @@ suite() {
 	suites=$((suites + 1))
 }
 
-for engine in "${engines[@]}"; do
+# run_engine ENGINE TOTALS runs every suite on one engine and writes
+# "SUITES PASSED" to TOTALS.
+run_engine() {
+	engine=$1
+	local totals=$2
+	passed=0
+	suites=0
+	db=""
+	trap cleanup EXIT
 	suite "aws CLI walkthrough" "$here/e2e/awscli-walkthrough.sh" "$bin"
 	suite "boto3" python3 "$here/e2e/boto3_e2e.py"
 	suite "aws CLI policies and MFA" "$here/e2e/awscli-policies.sh" "$bin"
@@ -114,6 +122,39 @@ for engine in "${engines[@]}"; do
 	fi
 	cleanup
 	db=""
+	echo "$suites $passed" >"$totals"
+}
+
+# The engines run at the same time (most of a suite's time is spent
+# waiting for the next TOTP step, not on the CPU): PostgreSQL's suites in
+# the background, their output shown when they end; SQLite's as they go.
+results=$(mktemp -d)
+bg_pid=""
+if [[ " ${engines[*]} " == *" postgres "* ]]; then
+	(run_engine postgres "$results/postgres") >"$results/postgres.log" 2>&1 &
+	bg_pid=$!
+fi
+# Both run as background jobs, so that set -e holds inside each (it is
+# off in a subshell whose status a || tests).
+(run_engine sqlite "$results/sqlite") &
+fg_pid=$!
+status=0
+wait "$fg_pid" || status=$?
+if [[ -n $bg_pid ]]; then
+	wait "$bg_pid" || status=$?
+	cat "$results/postgres.log"
+fi
+if [[ $status -ne 0 ]]; then
+	echo "e2e: a suite failed (see above)" >&2
+	exit "$status"
+fi
+suites=0
+passed=0
+for engine in "${engines[@]}"; do
+	read -r s p <"$results/$engine"
+	suites=$((suites + s))
+	passed=$((passed + p))
 done
+rm -rf "$results"
 echo "e2e: $suites suites on ${engines[*]}"
 echo "e2e: $passed passed, 0 failed"
