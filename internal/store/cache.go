@@ -360,33 +360,17 @@ func docsCost(d []iam.PolicyDocument) int64 {
 
 // UserByID is Store.UserByID, cached.
 func (c *Cache) UserByID(ctx context.Context, accountID, id string) (*iam.User, error) {
-	v, err := through(c, c.users, accountID, accountID+"/"+id, func() (iam.User, error) {
-		u, err := c.Store.UserByID(ctx, accountID, id)
-		if err != nil {
-			return iam.User{}, err
-		}
-		return *u, nil
-	}, cloneUser, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return throughPtr(c, c.users, accountID, accountID+"/"+id, func() (*iam.User, error) {
+		return c.Store.UserByID(ctx, accountID, id)
+	}, cloneUser)
 }
 
 // UserByName is Store.UserByName, cached: most IAM operations name the
 // user they act on, and resolving it was a query of its own per request.
 func (c *Cache) UserByName(ctx context.Context, accountID, name string) (*iam.User, error) {
-	v, err := through(c, c.users, accountID, accountID+"\x00name\x00"+strings.ToLower(name), func() (iam.User, error) {
-		u, err := c.Store.UserByName(ctx, accountID, name)
-		if err != nil {
-			return iam.User{}, err
-		}
-		return *u, nil
-	}, cloneUser, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return throughPtr(c, c.users, accountID, accountID+"\x00name\x00"+strings.ToLower(name), func() (*iam.User, error) {
+		return c.Store.UserByName(ctx, accountID, name)
+	}, cloneUser)
 }
 
 // MFADeviceList is Store.MFADeviceList, cached: the devices as
@@ -413,17 +397,9 @@ func cloneDevicePage(p devicePage) devicePage {
 
 // RoleByID is Store.RoleByID, cached.
 func (c *Cache) RoleByID(ctx context.Context, accountID, id string) (*iam.Role, error) {
-	v, err := through(c, c.roles, accountID, accountID+"/"+id, func() (iam.Role, error) {
-		r, err := c.Store.RoleByID(ctx, accountID, id)
-		if err != nil {
-			return iam.Role{}, err
-		}
-		return *r, nil
-	}, cloneRole, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return throughPtr(c, c.roles, accountID, accountID+"/"+id, func() (*iam.Role, error) {
+		return c.Store.RoleByID(ctx, accountID, id)
+	}, cloneRole)
 }
 
 // IdentityPolicies is Store.IdentityPolicies, cached.
@@ -470,4 +446,20 @@ func through[T any](c *Cache, l *boundedLRU[cached[T]], account, key string, loa
 	}
 	l.add(key, e)
 	return v, nil
+}
+
+// throughPtr is through for the store's loaders that return a pointer.
+func throughPtr[T any](c *Cache, l *boundedLRU[cached[T]], account, key string, load func() (*T, error), clone func(T) T) (*T, error) {
+	v, err := through(c, l, account, key, func() (T, error) {
+		p, err := load()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return *p, nil
+	}, clone, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }

@@ -18,7 +18,14 @@ import (
 // and an iamd command on the same SQLite file) see it.
 func twoNodes(t *testing.T, e storetest.Engine) (a, b *store.Store) {
 	t.Helper()
-	cfg := e.Config(t, t.TempDir())
+	a, b, _ = twoNodesConfig(t, e)
+	return a, b
+}
+
+// twoNodesConfig is twoNodes, also giving the stores' config.
+func twoNodesConfig(t *testing.T, e storetest.Engine) (a, b *store.Store, cfg store.Config) {
+	t.Helper()
+	cfg = e.Config(t, t.TempDir())
 	open := func() *store.Store {
 		st, err := store.Open(context.Background(), cfg, storetest.Sealer(t))
 		if err != nil {
@@ -27,7 +34,7 @@ func twoNodes(t *testing.T, e storetest.Engine) (a, b *store.Store) {
 		t.Cleanup(func() { st.Close() })
 		return st
 	}
-	return open(), open()
+	return open(), open(), cfg
 }
 
 // cacheFixture is an account with a user, its access key and an inline
@@ -237,16 +244,7 @@ func TestCacheStuckPoll(t *testing.T) {
 		}
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := context.Background()
-			cfg := e.Config(t, t.TempDir())
-			open := func() *store.Store {
-				st, err := store.Open(ctx, cfg, storetest.Sealer(t))
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { st.Close() })
-				return st
-			}
-			a, b := open(), open()
+			a, b, cfg := twoNodesConfig(t, e)
 			acct, u, keyID := cacheFixture(t, a)
 			c := store.NewCache(a, store.CacheOptions{Poll: 50 * time.Millisecond})
 			runCtx, stopRun := context.WithCancel(ctx)
